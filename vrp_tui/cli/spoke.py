@@ -1,0 +1,59 @@
+"""Spoke set-up and housekeeping commands: init, backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import config
+from ..keys import passphrase_from_env
+from ..spoke import SetupError, set_up_spoke
+from ..store import Store
+from .common import Context, pass_context, refuse
+
+
+def open_spoke(ctx: Context, *, set_up: bool = True) -> Store:
+    """The spoke store; refuses if it must be set up and is not."""
+    store = Store(config.prepare(ctx.spoke_db))
+    if set_up and not store.spoke:
+        raise refuse(f"{ctx.spoke_db} is not set up: run `vrp init` (or `vrp`) first")
+    return store
+
+
+def ask_passphrase(confirm: bool = False) -> str:
+    return passphrase_from_env() or click.prompt(
+        "Passphrase", hide_input=True, confirmation_prompt=confirm
+    )
+
+
+@click.command()
+@click.option("--spoke", required=True, help="bristol, banes, north-somerset, south-glos or somerset.")
+@click.option("--worker", required=True, help="Your name, recorded in the audit trail.")
+@click.option("--hub-recipient", required=True, help="The hub's age recipient (age1...).")
+@pass_context
+def init(ctx: Context, spoke: str, worker: str, hub_recipient: str) -> None:
+    """Set up a spoke database and its key pair; prints the public key."""
+    store = open_spoke(ctx, set_up=False)
+    try:
+        line = set_up_spoke(
+            store, spoke=spoke, worker=worker, hub_recipient=hub_recipient,
+            passphrase=ask_passphrase(confirm=True),
+        )
+    except SetupError as exc:
+        raise refuse(str(exc)) from None
+    click.echo(line)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def backup(ctx: Context, path: Path) -> None:
+    """Copy the live database to PATH (SQLite online backup)."""
+    open_spoke(ctx, set_up=False).backup(path)
+    click.echo(str(path))
+
+
+def register(group: click.Group) -> None:
+    for command in (init, backup):
+        group.add_command(command)

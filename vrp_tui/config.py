@@ -1,0 +1,27 @@
+"""Where things live: databases in the user's data folder unless told otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "vrp-returns"
+
+
+def default_db(hub: bool = False) -> Path:
+    """``VRP_DB`` if set, else ``spoke.db`` / ``hub.db`` in the user's data folder."""
+    if env := os.environ.get("VRP_DB"):
+        return Path(env)
+    return user_data_path(APP_NAME, appauthor=False) / ("hub.db" if hub else "spoke.db")
+
+
+def default_exports() -> Path:
+    """Bundles go into ``exports/`` under the current folder unless ``--out`` says otherwise."""
+    return Path.cwd() / "exports"
+
+
+def prepare(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

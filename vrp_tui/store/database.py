@@ -1,0 +1,280 @@
+"""The spoke's SQLite store: one class that migrates itself on open.
+
+Every user action is one write transaction (``BEGIN IMMEDIATE``) that also
+appends to the audit trail. Open one Store per thread: a sqlite3 connection is
+never shared between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import RecordError
+from .kinds import KINDS, Kind
+from .migrations import migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreBusy(RuntimeError):
+    """Another process held the write lock for longer than the busy timeout."""
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection with the pragmas every vrp database uses."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; nested calls become savepoints."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StoreBusy(
+                "the database is busy: another vrp process is writing to it; try again"
+            ) from exc
+        raise
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class Store:
+    """A spoke database. ``Store(":memory:")`` for tests."""
+
+    def __init__(self, path: str | Path, *, worker: str | None = None):
+        self.path = str(path)
+        self.conn = connect(self.path)
+        self.db = Database(self.conn)
+        migrations.apply(self.db)
+        self._worker = worker
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions and settings ------------------------------------
+
+    def transaction(self) -> Any:
+        return write_transaction(self.conn)
+
+    @property
+    def worker(self) -> str:
+        return self._worker or self.setting("worker") or "unknown"
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_settings(self, values: Mapping[str, str]) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    @property
+    def spoke(self) -> str | None:
+        """The spoke code, or None before set-up."""
+        return self.setting("spoke")
+
+    # -- reading -------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def get(self, kind: str, record_id: int) -> dict[str, Any] | None:
+        k = KINDS[kind]
+        rows = self.query(f"SELECT * FROM {k.table} WHERE id = ?", [record_id])
+        return rows[0] if rows else None
+
+    def _where(self, k: Kind, search: str, filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if search.strip():
+            like = f"%{search.strip()}%"
+            clauses.append("(" + " OR ".join(f"{c} LIKE ?" for c in k.search) + ")")
+            params += [like] * len(k.search)
+        alias = k.list_sql.split(" FROM ")[1].split()[1]
+        for col, value in filters.items():
+            clauses.append(f"{alias}.{col} = ?")
+            params.append(value)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def page(
+        self, kind: str, *, search: str = "", filters: Mapping[str, Any] | None = None,
+        offset: int = 0, limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """One page of a list, searched and filtered, in the kind's order."""
+        k = KINDS[kind]
+        where, params = self._where(k, search, filters or {})
+        return self.query(
+            f"{k.list_sql}{where} ORDER BY {k.order} LIMIT ? OFFSET ?", [*params, limit, offset]
+        )
+
+    def count(self, kind: str, *, search: str = "", filters: Mapping[str, Any] | None = None) -> int:
+        k = KINDS[kind]
+        where, params = self._where(k, search, filters or {})
+        from_part = k.list_sql.split(" FROM ", 1)[1]
+        return int(self.conn.execute(f"SELECT count(*) FROM {from_part}{where}", params).fetchone()[0])
+
+    def id_for_ref(self, table: str, ref: str) -> int | None:
+        row = self.conn.execute(f"SELECT id FROM {table} WHERE ref = ?", [ref]).fetchone()
+        return int(row[0]) if row else None
+
+    def enrolment_holding(self, participant_id: int, intervention_id: int, day: date | str) -> int | None:
+        """The enrolment whose window holds ``day`` (the later referral wins), or None."""
+        row = self.conn.execute(
+            "SELECT id FROM enrolments WHERE participant_id = ? AND intervention_id = ? "
+            "AND referral_date <= ? AND (end_date IS NULL OR end_date >= ?) "
+            "ORDER BY referral_date DESC LIMIT 1",
+            [participant_id, intervention_id, str(day), str(day)],
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def audit_trail(self, table: str, record_id: int) -> list[dict[str, Any]]:
+        return self.query(
+            "SELECT * FROM audit WHERE table_name = ? AND record_id = ? ORDER BY id", [table, record_id]
+        )
+
+    # -- writing -------------------------------------------------------
+
+    def save(self, kind: str, data: Mapping[str, Any], record_id: int | None = None) -> int:
+        """Validate and write one record (insert, or update ``record_id``) with its audit row."""
+        with self.transaction():
+            return self._save(KINDS[kind], data, record_id)
+
+    def _save(self, k: Kind, data: Mapping[str, Any], record_id: int | None) -> int:
+        row = k.model.check(dict(data))
+        self._check_references(k, row, record_id)
+        before = self.get(k.name, record_id) if record_id is not None else None
+        if record_id is not None and before is None:
+            raise RecordError({"": f"{k.label} {record_id} no longer exists"})
+        values = {c: _sql_value(v) for c, v in row.items()}
+        cols = list(values)
+        if before is None:
+            cur = self.conn.execute(
+                f"INSERT INTO {k.table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                list(values.values()),
+            )
+            record_id = int(cur.lastrowid or 0)
+        else:
+            self.conn.execute(
+                f"UPDATE {k.table} SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                [*values.values(), record_id],
+            )
+        assert record_id is not None
+        self._audit(k.table, record_id, "update" if before else "create", before, {"id": record_id, **values})
+        return record_id
+
+    def _check_references(self, k: Kind, row: dict[str, Any], record_id: int | None) -> None:
+        errors: dict[str, str] = {}
+        for col, table, label in (
+            ("participant_id", "participants", "young person"),
+            ("intervention_id", "interventions", "intervention"),
+        ):
+            if col in row and not self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row[col]]).fetchone():
+                errors[col] = f"no such {label}"
+        if errors:
+            raise RecordError(errors)
+        if k.key:
+            where = " AND ".join(f"{c} = ?" for c in k.key)
+            clash = self.conn.execute(
+                f"SELECT id FROM {k.table} WHERE {where} AND id IS NOT ?",
+                [_sql_value(row[c]) for c in k.key] + [record_id],
+            ).fetchone()
+            if clash:
+                field = k.key[-1]
+                raise RecordError({field: f"another {k.label} already has this {field.replace('_', ' ')}"})
+        if k.name == "contacts" and self.enrolment_holding(
+            row["participant_id"], row["intervention_id"], row["date"]
+        ) is None:
+            raise RecordError({"date": "no referral of this young person to this intervention covers this date"})
+
+    def delete(self, kind: str, record_id: int) -> None:
+        k = KINDS[kind]
+        with self.transaction():
+            before = self.get(kind, record_id)
+            if before is None:
+                raise RecordError({"": f"{k.label} {record_id} no longer exists"})
+            try:
+                self.conn.execute(f"DELETE FROM {k.table} WHERE id = ?", [record_id])
+            except sqlite3.IntegrityError:
+                raise RecordError(
+                    {"": f"this {k.label} still has records that refer to it; delete those first"}
+                ) from None
+            self._audit(k.table, record_id, "delete", before, None)
+
+    def save_many(self, kind: str, rows: Sequence[tuple[Mapping[str, Any], int | None]]) -> list[int]:
+        """Several records in one transaction: all saved or none (RecordError names the row index)."""
+        k = KINDS[kind]
+        ids = []
+        with self.transaction():
+            for index, (data, record_id) in enumerate(rows):
+                try:
+                    ids.append(self._save(k, data, record_id))
+                except RecordError as exc:
+                    exc.row = index  # type: ignore[attr-defined]
+                    raise
+        return ids
+
+    def _audit(self, table: str, record_id: int, action: str,
+               before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+        self.conn.execute(
+            "INSERT INTO audit (at, worker, table_name, record_id, action, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [now_utc(), self.worker, table, record_id, action,
+             json.dumps(before) if before is not None else None,
+             json.dumps(after) if after is not None else None],
+        )
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the live database, by SQLite's online backup API."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
