@@ -87,6 +87,19 @@ def _slug(taxonomy: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _iso_date(value: Any) -> Any:
+    """Dates are ``YYYY-MM-DD`` only: a number is not read as a Unix timestamp."""
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not _ISO_DATE.match(text):
+        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2025-04-01")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date in the calendar") from None
+
+
 def _not_future(day: date) -> date:
     if day > date.today():
         raise ValueError(f"{day.isoformat()} is in the future")
@@ -128,6 +141,7 @@ def _financial_year(value: Any) -> str:
     return str(value).strip()
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
@@ -140,7 +154,8 @@ def _postcode_district(value: str) -> str:
 
 Ref = Annotated[str, AfterValidator(_ref)]
 Money = Annotated[int, BeforeValidator(parse_pounds)]
-PastDate = Annotated[date, AfterValidator(_not_future)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+PastDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_not_future)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]
 PeriodCode = Annotated[str, BeforeValidator(_period)]
 FinancialYear = Annotated[str, BeforeValidator(_financial_year)]
@@ -174,8 +189,8 @@ class Intervention(Record):
     approach: Annotated[str, _slug("approach")]
     prevention_level: Annotated[str, _slug("prevention_level")]
     setting: Annotated[str, _slug("setting")]
-    start_date: date
-    end_date: date | None = None
+    start_date: IsoDate
+    end_date: IsoDate | None = None
     description: str | None = None
 
     @model_validator(mode="after")
