@@ -64,3 +64,16 @@ def unlock(secret_key: str, passphrase: str | None) -> minisign.SecretKey:
 
 def passphrase_from_env() -> str | None:
     return os.environ.get("VRP_PASSPHRASE")
+
+
+def signature_key_id(signature: bytes) -> str:
+    """The key id a minisign signature names, in the form :func:`key_id` gives (16 hex digits).
+
+    Raises KeyProblem when ``signature`` is not a minisign signature.
+    """
+    try:
+        minisign.Signature.from_bytes(signature)
+        raw = base64.b64decode(signature.splitlines()[1], validate=True)
+    except (minisign.Error, ValueError, IndexError) as exc:
+        raise KeyProblem(f"not a minisign signature: {exc}") from None
+    return raw[2:10][::-1].hex().upper()

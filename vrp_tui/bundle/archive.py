@@ -1,0 +1,111 @@
+"""Opening a bundle's ZIP in memory, within bounds, before anything in it is trusted.
+
+A bundle comes from outside the hub, so the ZIP is read as hostile: a cap on
+members and on bytes (the declared sizes and the bytes actually inflated, read
+in bounded chunks), and only plain files with the names a bag has, all in one
+top-level folder.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterable
+
+_CHUNK = 64 * 1024
+
+
+class ArchiveError(ValueError):
+    """An archive that is not a bounded, plain bag; str() is the one-line reason."""
+
+
+def _check_name(name: str, info: zipfile.ZipInfo) -> None:
+    if info.orig_filename != name or "\\" in name or "\x00" in name:
+        raise ArchiveError(f"the archive holds a member with an unusable name {info.orig_filename!r}")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise ArchiveError(f"the archive holds an absolute path {name!r}")
+    if ".." in name.split("/"):
+        raise ArchiveError(f"the archive holds a path with '..': {name!r}")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise ArchiveError(f"the archive holds a link {name!r}")
+    if info.is_dir():
+        raise ArchiveError(f"the archive holds an unexpected folder entry {name!r}")
+    if info.flag_bits & 0x1:
+        raise ArchiveError(f"the archive holds an encrypted member {name!r}")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ArchiveError(f"the archive member {name!r} uses an unsupported compression")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """The member's bytes, inflating no more than its declared size and the remaining budget."""
+    limit = min(info.file_size, budget)
+    parts: list[bytes] = []
+    got = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(min(_CHUNK, limit + 1 - got)):
+            got += len(chunk)
+            if got > limit:
+                raise ArchiveError(f"the archive member {info.filename!r} inflates beyond its bounds")
+            parts.append(chunk)
+    if got != info.file_size:
+        raise ArchiveError(f"the archive member {info.filename!r} is shorter than it declares")
+    return b"".join(parts)
+
+
+def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int,
+           max_members: int) -> tuple[str, dict[str, bytes]]:
+    """The single top-level folder and its files (paths inside it -> bytes).
+
+    Every name in ``expected`` must be there and nothing else.
+    """
+    wanted = set(expected)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+        raise ArchiveError(f"the decrypted content is not a readable ZIP archive ({exc})") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > max_members:
+            raise ArchiveError(f"the archive holds {len(infos)} members, more than the {max_members} allowed")
+        declared = 0
+        seen: set[str] = set()
+        folders: set[str] = set()
+        for info in infos:
+            name = info.filename
+            _check_name(name, info)
+            if name in seen:
+                raise ArchiveError(f"the archive holds {name!r} twice")
+            seen.add(name)
+            folder, sep, inner = name.partition("/")
+            if not sep or not folder:
+                raise ArchiveError(f"the archive member {name!r} is outside the bag's folder")
+            folders.add(folder)
+            if inner not in wanted:
+                raise ArchiveError(f"the archive holds an unexpected member {name!r}")
+            declared += info.file_size
+        if declared > max_unpacked_bytes:
+            raise ArchiveError(
+                f"the archive would inflate to {declared} bytes, more than the {max_unpacked_bytes} allowed"
+            )
+        if len(folders) != 1:
+            raise ArchiveError("the archive does not hold exactly one bag folder "
+                               f"({', '.join(sorted(folders)) or 'none'})")
+        (folder,) = folders
+        missing = sorted(wanted - {n.partition("/")[2] for n in seen})
+        if missing:
+            raise ArchiveError(f"the bag has no {', '.join(missing)}")
+        files: dict[str, bytes] = {}
+        budget = max_unpacked_bytes
+        for info in infos:
+            try:
+                content = _read_member(archive, info, budget)
+            except ArchiveError:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+                raise ArchiveError(f"the archive member {info.filename!r} is damaged ({exc})") from None
+            budget -= len(content)
+            files[info.filename.partition("/")[2]] = content
+    return folder, files
