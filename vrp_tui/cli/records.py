@@ -1,0 +1,63 @@
+"""Commands that fill a spoke with records: import from CSV, demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import demo
+from ..csv_import import COLUMNS, ImportFailed, import_csv
+from ..store import StoreBusy
+from .common import Context, pass_context, refuse
+from .spoke import open_spoke
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(COLUMNS)), metavar="KIND")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.csv")
+@pass_context
+def import_(ctx: Context, kind: str, file: Path) -> None:
+    """Import KIND records from FILE.csv: all rows or none.
+
+    KIND is interventions, participants, enrolments, contacts, spend or budgets.
+    A row whose key matches a stored record updates it. Every problem is listed
+    as FILE:LINE: column: message and nothing is changed.
+    """
+    store = open_spoke(ctx)
+    try:
+        result = import_csv(store, kind, file)
+    except ImportFailed as exc:
+        for problem in exc.errors:
+            click.echo(f"{file}:{problem}", err=True)
+        raise refuse(f"{file}: {exc}") from None
+    except StoreBusy as exc:
+        raise refuse(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"{kind}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@click.command("demo")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to put the demo databases (default: demo/ in the user's data folder).")
+def demo_(directory: Path | None) -> None:
+    """Create five spoke databases full of realistic synthetic data.
+
+    Keys are protected by VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
+    """
+    directory = directory or demo.default_dir()
+    try:
+        made = demo.build(directory, passphrase=demo.passphrase())
+    except demo.DemoExists as exc:
+        raise refuse(str(exc)) from None
+    click.echo(f"hub identity: {made.hub_identity} (recipient {made.hub_recipient})")
+    for spoke, path in made.spokes.items():
+        click.echo(f"{spoke}: {path}")
+    first = next(iter(made.spokes.values()))
+    click.echo(f"open one with: vrp --db {first}")
+
+
+def register(group: click.Group) -> None:
+    for command in (import_, demo_):
+        group.add_command(command)
