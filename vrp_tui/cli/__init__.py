@@ -34,3 +34,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
 from . import spoke as _spoke  # noqa: E402
 
 _spoke.register(main)
+
+from . import records as _records  # noqa: E402
+
+_records.register(main)
