@@ -35,6 +35,14 @@ def public_key_line(public_key: str) -> str:
     return read_public_key(public_key).to_base64().decode()
 
 
+def public_key_file(public_key: str, note: str = "") -> str:
+    """A minisign ``.pub`` file for the key, its comment naming the key id as stock minisign does.
+
+    Saved as a file it works with ``minisign -V -p``; its last line is the ``RW...`` line.
+    """
+    return f"untrusted comment: minisign public key {key_id(public_key)}{note}\n{public_key_line(public_key)}\n"
+
+
 def read_public_key(text: str) -> minisign.PublicKey:
     """A public key from its ``RW...`` line or a whole ``.pub`` file."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
@@ -60,6 +68,15 @@ def unlock(secret_key: str, passphrase: str | None) -> minisign.SecretKey:
     except minisign.Error:
         raise KeyProblem("wrong passphrase for the spoke's secret key") from None
     return key
+
+
+def change_passphrase(secret_key: str, old: str | None, new: str) -> str:
+    """The secret key re-encrypted under ``new``; KeyProblem if ``old`` does not unlock it."""
+    if not new:
+        raise KeyProblem("a passphrase is required to protect the secret key")
+    key = unlock(secret_key, old)
+    key.encrypt(new)
+    return bytes(key).decode()
 
 
 def passphrase_from_env() -> str | None:
