@@ -38,3 +38,7 @@ _spoke.register(main)
 from . import records as _records  # noqa: E402
 
 _records.register(main)
+
+from . import hub as _hub  # noqa: E402
+
+_hub.register(main)

@@ -1,0 +1,248 @@
+"""The hub's commands (``vrp hub ...``): identity, spoke keys, import, status, review, report.
+
+``vrp hub`` on its own opens the hub TUI. Every command works on the hub
+database (``--db`` or ``VRP_DB``, else ``hub.db`` in the user's data folder).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .. import config
+from ..hub.consolidate import consolidate
+from ..hub.identity import IdentityProblem, create_identity, unlock_identity
+from ..hub.intake import bundles_in, import_files
+from ..hub.report import FORMATS, default_name, report
+from ..hub.review import ReviewRefused, review_return
+from ..hub.spoke_keys import KeyRefused, enrol_key, list_keys, revoke_keys
+from ..hub.status import completeness
+from ..hub.store import SETTINGS, HubSettingError, HubStore, NotAHubDatabase
+from ..hub.viewer import view_return
+from ..periods import Period, PeriodError, parse_financial_year
+from .common import Context, pass_context, refuse
+from .spoke import ask_passphrase
+
+
+def open_hub(ctx: Context, *, set_up: bool = True) -> HubStore:
+    """The hub store; refuses a spoke's database, and one not yet set up when ``set_up``."""
+    try:
+        hub = HubStore(config.prepare(ctx.hub_db))
+    except NotAHubDatabase as exc:
+        raise refuse(str(exc)) from None
+    if set_up and not hub.recipient:
+        raise refuse(f"{ctx.hub_db} is not set up as a hub: run `vrp hub init` first")
+    return hub
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise refuse(str(exc)) from None
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def hub(ctx: click.Context) -> None:
+    """The hub: enrol spoke keys, import bundles, review returns, report.
+
+    With no command, opens the hub TUI.
+    """
+    if ctx.invoked_subcommand is None:
+        from ..hub_app import make_hub_app
+
+        make_hub_app(config.prepare(ctx.obj.hub_db)).run()
+
+
+@hub.command()
+@pass_context
+def init(ctx: Context) -> None:
+    """Set up the hub database and its age identity; prints the recipient for the spokes."""
+    with open_hub(ctx, set_up=False) as store:
+        if store.recipient:
+            raise refuse(f"{ctx.hub_db} is already set up; its recipient is {store.recipient}")
+        try:
+            click.echo(create_identity(store, ask_passphrase(confirm=True)))
+        except IdentityProblem as exc:
+            raise refuse(str(exc)) from None
+
+
+@hub.command()
+@click.argument("code")
+@click.argument("pubkey")
+@pass_context
+def enroll(ctx: Context, code: str, pubkey: str) -> None:
+    """Trust PUBKEY (the RW... line, or a minisign .pub file) for spoke CODE.
+
+    A spoke's earlier keys stay valid (key rotation); revoke a key to stop trusting it.
+    """
+    text = Path(pubkey).read_text(encoding="utf-8") if Path(pubkey).is_file() else pubkey
+    with open_hub(ctx) as store:
+        try:
+            key, new = enrol_key(store, code, text)
+        except KeyRefused as exc:
+            raise refuse(str(exc)) from None
+    click.echo(f"{'enrolled' if new else 'already enrolled'}: {code} key {key.key_id}")
+
+
+@hub.command()
+@click.argument("code")
+@click.option("--key", "key_id", metavar="KEYID", help="Revoke only this key (default: all the spoke's keys).")
+@pass_context
+def revoke(ctx: Context, code: str, key_id: str | None) -> None:
+    """Stop trusting spoke CODE's key(s): bundles they sign are rejected from now on."""
+    with open_hub(ctx) as store:
+        try:
+            revoked = revoke_keys(store, code, key_id)
+        except KeyRefused as exc:
+            raise refuse(str(exc)) from None
+    for key in revoked:
+        click.echo(f"revoked: {code} key {key.key_id}")
+
+
+@hub.command("keys")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def keys_(ctx: Context, as_json: bool) -> None:
+    """The spoke keys enrolled, with fingerprints and when enrolled or revoked."""
+    with open_hub(ctx) as store:
+        rows = list_keys(store)
+    if as_json:
+        click.echo(json.dumps([{**vars(k), "state": k.state} for k in rows], indent=2))
+        return
+    for k in rows:
+        revoked = f"  revoked {k.revoked_at}" if k.revoked_at else ""
+        click.echo(f"{k.spoke:<15} {k.key_id}  {k.state:<7}  enrolled {k.enrolled_at}{revoked}")
+
+
+@hub.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_context
+def import_(ctx: Context, files: tuple[Path, ...]) -> None:
+    """Verify and import bundle FILEs (a folder: every .vrpb in it); one line per file."""
+    paths = [p for f in files for p in (bundles_in(f) if f.is_dir() else [f])]
+    with open_hub(ctx) as store:
+        try:
+            identity = unlock_identity(store, ask_passphrase())
+        except IdentityProblem as exc:
+            raise refuse(str(exc)) from None
+        rejected = 0
+        for result in import_files(store, paths, identity):
+            click.echo(f"{result.name}: {result.line}")
+            rejected += not result.accepted
+    if rejected:
+        raise refuse(f"{rejected} of {len(paths)} file{'s' if len(paths) != 1 else ''} rejected")
+
+
+@hub.command()
+@click.option("--year", help="Financial year, e.g. 2025-26 (default: the current one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def status(ctx: Context, year: str | None, as_json: bool) -> None:
+    """Spokes x quarters: version held, when received, on time or late, review state."""
+    today = date.today()
+    try:
+        fy = parse_financial_year(year) if year else Period.containing(today).fy_start
+    except PeriodError as exc:
+        raise refuse(str(exc)) from None
+    with open_hub(ctx) as store:
+        matrix = completeness(store, fy, today)
+    if as_json:
+        click.echo(json.dumps(matrix.to_json(), indent=2))
+        return
+    click.echo(f"Financial year {matrix.financial_year} (due {matrix.deadline_days} days after quarter end)")
+    for spoke in dict.fromkeys(s for s, _ in matrix.cells):
+        for cell in matrix.row(spoke):
+            held = f"v{cell.version} received {cell.received_at}" if cell.version else "nothing held"
+            note = f" ({cell.review_note})" if cell.review_note else ""
+            click.echo(f"{spoke:<15} {cell.period}  {held:<40} {cell.timeliness:<8} {cell.review_label}{note}")
+
+
+@hub.command()
+@click.argument("spoke")
+@click.argument("period")
+@click.option("--accept", is_flag=True, help="Accept the held version.")
+@click.option("--issues", metavar="NOTE", help="Return it with issues, saying what they are.")
+@click.option("--by", "reviewer", default=getpass.getuser, show_default="your login name",
+              help="Who reviewed it.")
+@pass_context
+def review(ctx: Context, spoke: str, period: str, accept: bool, issues: str | None, reviewer: str) -> None:
+    """Accept SPOKE's return for PERIOD, or return it with issues (--issues NOTE)."""
+    if accept == (issues is not None):
+        raise click.UsageError("give exactly one of --accept or --issues NOTE")
+    with open_hub(ctx) as store:
+        try:
+            done = review_return(store, spoke, period, accept=accept, note=issues or "", reviewer=reviewer)
+        except ReviewRefused as exc:
+            raise refuse(str(exc)) from None
+    click.echo(f"{spoke} {_period(period).code} version {done.version}: {done.label}")
+
+
+@hub.command()
+@click.argument("spoke")
+@click.argument("period")
+@click.option("--version", "version", type=int, help="An earlier version (default: the one held).")
+@pass_context
+def show(ctx: Context, spoke: str, period: str, version: int | None) -> None:
+    """Print SPOKE's return for PERIOD as received (return.json)."""
+    code = _period(period).code
+    with open_hub(ctx) as store:
+        view = view_return(store, spoke, code, version)
+    if view is None:
+        raise refuse(f"no return from {spoke} for {code} is held")
+    if version and view.document.get("version") != version:
+        raise refuse(f"version {version} of {spoke} {code} is not held")
+    click.echo(json.dumps(view.document, indent=2, ensure_ascii=False))
+
+
+@hub.command("report")
+@click.argument("period")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: standard output; xlsx: a file named for the period).")
+@click.option("--publish", is_flag=True, help="Apply disclosure control, for release outside the partnership.")
+@pass_context
+def report_(ctx: Context, period: str, fmt: str, out: Path | None, publish: bool) -> None:
+    """Consolidated VRP figures for PERIOD: exact, or with --publish disclosure-controlled."""
+    quarter = _period(period)
+    with open_hub(ctx) as store:
+        figures = consolidate(store, quarter)
+        data = report(figures, fmt, publish=publish, threshold=store.setting("disclosure_threshold"))
+    if out is None and fmt == "xlsx":
+        out = Path(default_name(figures, fmt, publish))
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    click.echo(str(out))
+
+
+@hub.command()
+@click.option("--deadline-days", type=int, help=SETTINGS["deadline_days"].label.capitalize() + ".")
+@click.option("--threshold", type=int, help=SETTINGS["disclosure_threshold"].label.capitalize() + ".")
+@pass_context
+def settings(ctx: Context, deadline_days: int | None, threshold: int | None) -> None:
+    """Show the hub's settings, or change them."""
+    changes = {k: v for k, v in (("deadline_days", deadline_days), ("disclosure_threshold", threshold))
+               if v is not None}
+    with open_hub(ctx) as store:
+        if changes:
+            try:
+                store.set_settings(changes)
+            except HubSettingError as exc:
+                raise refuse(str(exc)) from None
+        values = store.settings()
+    for key, value in values.items():
+        click.echo(f"{key} = {value}  ({SETTINGS[key].label})")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(hub)

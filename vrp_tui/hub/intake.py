@@ -1,0 +1,131 @@
+"""Importing bundles at the hub: SPEC section 5 "Hub acceptance", in order.
+
+Checks 1-5 (decryption, archive bounds, signature, checksums and agreement,
+schema) are the bundle reader's; this module adds 6 (replay and versions) and 7
+(the raw bytes and their sha256 kept as received). Every check runs before
+anything is written, and one bundle's writes are one transaction, so a rejected
+file leaves the hub database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyrage
+
+from ..bundle.names import SUFFIX
+from ..bundle.reader import MAX_BUNDLE_BYTES, BundleRejected, VerifiedBundle, read_bundle
+from ..store.database import now_utc
+from .spoke_keys import key_lookup
+from .store import HubStore
+
+IMPORTED = "imported"
+ALREADY_IMPORTED = "already imported"
+SUPERSEDES = "supersedes"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What became of one file: its one line for the analyst, and what it held."""
+
+    name: str
+    outcome: str  # IMPORTED, ALREADY_IMPORTED, SUPERSEDES or REJECTED
+    reason: str = ""  # why it was rejected
+    spoke: str = ""
+    period: str = ""
+    version: int = 0
+    superseded_version: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome != REJECTED
+
+    @property
+    def line(self) -> str:
+        if self.outcome == REJECTED:
+            return f"rejected: {self.reason}"
+        if self.outcome == SUPERSEDES:
+            return f"imported, supersedes version {self.superseded_version}"
+        return self.outcome
+
+
+class _Stale(Exception):
+    """Check 6 failed inside the transaction: roll back, reject."""
+
+
+def import_bundle(
+    hub: HubStore, data: bytes, identity: pyrage.x25519.Identity, *, name: str,
+    received_at: str | None = None,
+) -> ImportResult:
+    """Verify one bundle's bytes and, if it passes every check, record it."""
+    try:
+        bundle = read_bundle(data, identity, key_lookup(hub))
+    except BundleRejected as exc:
+        return ImportResult(name, REJECTED, reason=str(exc))
+    try:
+        with hub.transaction():
+            return _record(hub, bundle, data, name, received_at or now_utc())
+    except _Stale as exc:
+        return _about(bundle, name, REJECTED, reason=str(exc))
+
+
+def _record(hub: HubStore, bundle: VerifiedBundle, data: bytes, name: str, received_at: str) -> ImportResult:
+    """Check 6 (replay, versions) and 7 (keep the bytes), inside the caller's transaction."""
+    same = hub.conn.execute(
+        "SELECT spoke, period, version FROM bundles WHERE bundle_id = ?", [bundle.bundle_id]
+    ).fetchone()
+    if same is not None:
+        if tuple(same) != (bundle.spoke, bundle.period, bundle.version):
+            raise _Stale(f"bundle id {bundle.bundle_id} was already imported as "
+                         f"{same[0]} {same[1]} version {same[2]}")
+        return _about(bundle, name, ALREADY_IMPORTED)
+    held = hub.conn.execute(
+        "SELECT max(version) FROM bundles WHERE spoke = ? AND period = ?", [bundle.spoke, bundle.period]
+    ).fetchone()[0]
+    if held is not None and bundle.version <= held:
+        raise _Stale(f"stale: version {bundle.version} is not newer than version {held} "
+                     f"held for {bundle.spoke} {bundle.period}")
+    hub.conn.execute(
+        "INSERT INTO bundles (bundle_id, spoke, period, version, supersedes, bagging_date, key_id, "
+        "source_name, file_name, received_at, size, sha256, raw, document) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [bundle.bundle_id, bundle.spoke, bundle.period, bundle.version, bundle.supersedes,
+         bundle.bagging_date, bundle.key_id, bundle.name, name, received_at, len(data),
+         hashlib.sha256(data).hexdigest(), data, json.dumps(bundle.document, sort_keys=True)],
+    )
+    if held is None:
+        return _about(bundle, name, IMPORTED)
+    return _about(bundle, name, SUPERSEDES, superseded_version=held)
+
+
+def _about(bundle: VerifiedBundle, name: str, outcome: str, *, reason: str = "",
+           superseded_version: int = 0) -> ImportResult:
+    return ImportResult(name, outcome, reason=reason, spoke=bundle.spoke, period=bundle.period,
+                        version=bundle.version, superseded_version=superseded_version)
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes, at most one more than a bundle may hold (the reader then rejects it)."""
+    with path.open("rb") as f:
+        return f.read(MAX_BUNDLE_BYTES + 1)
+
+
+def import_files(hub: HubStore, paths: Iterable[Path], identity: pyrage.x25519.Identity) -> Iterator[ImportResult]:
+    """Import each file in turn, one result per file; a file that cannot be read is rejected."""
+    for path in paths:
+        try:
+            data = read_file(path)
+        except OSError as exc:
+            yield ImportResult(path.name, REJECTED, reason=f"cannot read the file ({exc.strerror or exc})")
+            continue
+        yield import_bundle(hub, data, identity, name=path.name)
+
+
+def bundles_in(folder: Path) -> list[Path]:
+    """Every ``.vrpb`` file directly in ``folder``, by name."""
+    return sorted(p for p in folder.iterdir() if p.suffix == SUFFIX and p.is_file())

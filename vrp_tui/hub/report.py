@@ -1,0 +1,109 @@
+"""Writing the consolidated report: JSON, CSV or XLSX.
+
+- JSON: one object, ``tables`` a list of {name, title, columns, rows}; money is a
+  two-decimal string of pounds (as in return.json), hours a number, ``[c]`` a
+  suppressed count, null an empty cell.
+- CSV: one file in long form, ``table,row,column,value``: every table in one
+  file that filters and pivots easily.
+- XLSX (xlsxwriter): one sheet per table, named by its title, headers in bold,
+  money and hours as numbers with their formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+from .consolidate import Consolidated
+from .tables import Pounds, Table, build_tables
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+def report(c: Consolidated, fmt: str, *, publish: bool = False, threshold: int = 5) -> bytes:
+    """The report for ``c`` in format ``fmt`` (json, csv or xlsx), as bytes to write out."""
+    tables = build_tables(c, publish=publish, threshold=threshold)
+    if fmt == "json":
+        return to_json(c, tables, publish, threshold)
+    if fmt == "csv":
+        return to_csv(tables)
+    if fmt == "xlsx":
+        return to_xlsx(tables)
+    raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def default_name(c: Consolidated, fmt: str, publish: bool) -> str:
+    return f"vrp_{c.period.code}_{'published' if publish else 'internal'}.{fmt}"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Pounds):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_json(c: Consolidated, tables: list[Table], publish: bool, threshold: int) -> bytes:
+    data = {
+        "period": c.period.code,
+        "period_label": c.period.label,
+        "published": publish,
+        "disclosure_threshold": threshold if publish else None,
+        "returns": dict(c.held),
+        "missing": c.missing,
+        "tables": [
+            {"name": t.name, "title": t.title, "columns": t.columns,
+             "rows": [[_json_value(v) for v in row] for row in t.rows]}
+            for t in tables
+        ],
+    }
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def to_csv(tables: list[Table]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["table", "row", "column", "value"])
+    for table in tables:
+        for row in table.rows:
+            for column, value in zip(table.columns[1:], row[1:], strict=True):
+                writer.writerow([table.name, row[0], column, "" if value is None else str(value)])
+    return out.getvalue().encode()
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
+    money = book.add_format({"num_format": "#,##0.00"})
+    hours = book.add_format({"num_format": "0.0"})
+    text_right = book.add_format({"align": "right"})
+    for table in tables:
+        sheet = book.add_worksheet(table.title[:31])
+        widths = [len(col) for col in table.columns]
+        for col, label in enumerate(table.columns):
+            sheet.write_string(0, col, label, header)
+        for r, row in enumerate(table.rows, start=1):
+            for col, value in enumerate(row):
+                if isinstance(value, Pounds):
+                    sheet.write_number(r, col, value.pence / 100, money)
+                elif isinstance(value, Decimal):
+                    sheet.write_number(r, col, float(value), hours)
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    sheet.write_number(r, col, value)
+                elif value is None:
+                    continue
+                else:
+                    sheet.write_string(r, col, str(value), text_right if col else None)
+                widths[col] = max(widths[col], len(str(value)))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(max(width, 8), 60) + 2 if col == 0 else min(max(width, 8), 18) + 2)
+        sheet.freeze_panes(1, 1)
+    book.close()
+    return out.getvalue()

@@ -1,0 +1,103 @@
+"""The hub's SQLite store: its own migration set, the same connection rules as the spoke's.
+
+Open one HubStore per thread. Writes go through :meth:`HubStore.transaction`
+(``BEGIN IMMEDIATE``), one per user action; a bundle's writes are one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..store.database import connect, write_transaction
+from .migrations import migrations
+
+
+class NotAHubDatabase(RuntimeError):
+    """The file is some other database (a spoke's, say): the hub will not touch it."""
+
+
+class HubSettingError(ValueError):
+    """A hub setting given a value it cannot take."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: int
+    minimum: int
+    maximum: int
+    label: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("deadline_days", 30, 0, 366, "days after quarter end a return is due"),
+        Setting("disclosure_threshold", 5, 2, 100, "published counts below this (from 1) are suppressed"),
+    )
+}
+
+
+class HubStore:
+    """A hub database. ``HubStore(":memory:")`` for tests."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.conn = connect(self.path)
+        self.db = Database(self.conn)
+        tables = set(self.db.table_names())
+        if tables and "hub_settings" not in tables:
+            self.conn.close()
+            raise NotAHubDatabase(f"{self.path} is not a hub database (is it a spoke's?)")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> HubStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self) -> Any:
+        return write_transaction(self.conn)
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    @property
+    def recipient(self) -> str | None:
+        """The hub's age recipient (``age1...``), or None before ``vrp hub init``."""
+        row = self.conn.execute("SELECT recipient FROM hub_identity WHERE id = 1").fetchone()
+        return row[0] if row else None
+
+    def setting(self, key: str) -> int:
+        spec = SETTINGS[key]
+        row = self.conn.execute("SELECT value FROM hub_settings WHERE key = ?", [key]).fetchone()
+        return int(row[0]) if row else spec.default
+
+    def settings(self) -> dict[str, int]:
+        return {key: self.setting(key) for key in SETTINGS}
+
+    def set_settings(self, values: Mapping[str, int]) -> None:
+        """Change settings in one transaction; HubSettingError names the first bad one."""
+        for key, value in values.items():
+            spec = SETTINGS.get(key)
+            if spec is None:
+                raise HubSettingError(f"unknown setting {key!r} (one of {', '.join(SETTINGS)})")
+            if not spec.minimum <= value <= spec.maximum:
+                raise HubSettingError(f"{key} must be between {spec.minimum} and {spec.maximum}")
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO hub_settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [(k, str(v)) for k, v in values.items()],
+            )
