@@ -169,8 +169,10 @@ class Record(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _blank_is_none(cls, data: Any) -> Any:
+        """A blank field is not given: it takes its default (None, or e.g. high_risk's False)."""
         if isinstance(data, dict):
-            return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+            return {k: v for k, v in data.items()
+                    if not (k in cls.model_fields and isinstance(v, str) and not v.strip())}
         return data
 
     @classmethod
