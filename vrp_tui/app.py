@@ -1,0 +1,126 @@
+"""The spoke TUI: ``make_app(db_path).run()`` opens it; tests drive the same factory.
+
+Start-up does no database work on the event loop: the main screen appears at
+once and a worker opens the store (migrating it if need be); then either the
+set-up screen (first run) or the first list loads. Each worker thread opens its
+own Store, because a sqlite3 connection must never cross threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from .commands import VrpCommands
+from .screens.main import MainScreen
+from .screens.registry import SCREENS
+from .widgets.errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+class VrpApp(ReportsWorkerErrors, App[None]):
+    """The spoke app over one database file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "VRP Returns"
+    COMMANDS = App.COMMANDS | {VrpCommands}
+    BINDINGS = [
+        Binding("f1", "open('help')", "Help", id="app.help"),
+    ]
+
+    @dataclass
+    class StoreOpened(Message):
+        spoke: str | None
+        spoke_name: str
+        worker: str
+
+    def __init__(self, db_path: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.db_path = Path(db_path)
+        self._local = threading.local()
+        self._open_lock = threading.Lock()
+        self.spoke: str | None = None
+
+    # -- the store, one per thread -------------------------------------
+
+    def store(self) -> Store:
+        """This thread's Store (opened on first use); call it only from thread workers."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            from .store import Store
+
+            with self._open_lock:  # the first open may migrate: let one thread do that
+                store = Store(self.db_path)
+            self._local.store = store
+        return store
+
+    # -- start-up ------------------------------------------------------
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
+    @property
+    def main_screen(self) -> MainScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self._open_store()
+
+    @work(thread=True, exit_on_error=False)
+    def _open_store(self) -> None:
+        from .reference import SPOKES
+
+        store = self.store()
+        spoke = store.spoke
+        name = SPOKES[spoke].name if spoke in SPOKES else ""
+        self.post_message(self.StoreOpened(spoke, name, store.worker))
+
+    @on(StoreOpened)
+    def _store_opened(self, message: StoreOpened) -> None:
+        if message.spoke is None:
+            from .screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen(), self._set_up)
+            return
+        self.spoke = message.spoke
+        self.sub_title = f"{message.spoke_name} · {message.worker}"
+        self.main_screen.start()
+
+    def _set_up(self, done: frozenset[str] | None) -> None:
+        if done:
+            self._open_store()
+        else:
+            self.exit()
+
+    # -- actions shared by bindings and the command palette -----------------
+
+    def action_open(self, name: str) -> None:
+        """Open a screen of the registry by name; reload lists it says changed."""
+        self.push_screen(SCREENS[name].make(), self._screen_closed)
+
+    def _screen_closed(self, result: object) -> None:
+        if isinstance(result, frozenset) and result:
+            self.main_screen.records_changed(result)
+
+    def action_add(self, kind: str) -> None:
+        """Show the list of ``kind`` and open its add form."""
+        if self.spoke is None:
+            return
+        self.main_screen.show_kind(kind)
+        self.main_screen.open_form(kind)
+
+
+def make_app(db_path: Path, **kwargs: Any) -> VrpApp:
+    """The spoke app over ``db_path`` (created and set up on first run)."""
+    return VrpApp(db_path, **kwargs)

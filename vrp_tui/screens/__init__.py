@@ -1,0 +1,1 @@
+"""The spoke app's screens."""

@@ -1,0 +1,58 @@
+"""The key bindings of every screen, read from the screens' own binding lists so it never goes stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from ..widgets.record_list import RecordList
+from .confirm import ConfirmScreen
+from .main import MainScreen
+from .record_form import FormScreen
+
+MOVING = (
+    ("tab / shift+tab", "Next / previous field or control"),
+    ("up / down, pgup / pgdn", "Move in a list (more rows load as you go)"),
+    ("home / end", "First / last loaded row"),
+    ("enter", "Edit the highlighted record; in a form, go to the next field"),
+    ("left / right", "Switch tab when the tabs have the focus"),
+    ("ctrl+p", "Command palette: every action by name"),
+    ("ctrl+q", "Quit"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,f1,question_mark", "app.pop_screen", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Label("Keys", classes="dialog-title")
+            yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+            yield Static("esc closes this help.", classes="list-status")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Where", "Key", "Does")
+        for key, does in MOVING:
+            table.add_row("Anywhere", key, does)
+        table.add_row("Anywhere", "f1", "This help")
+        for where, bindings in (
+            ("Main screen", MainScreen.BINDINGS),
+            ("Lists", RecordList.BINDINGS),
+            ("Forms", FormScreen.BINDINGS),
+            ("Confirm", ConfirmScreen.BINDINGS),
+        ):
+            for key, does in self._rows(bindings):
+                table.add_row(where, key, does)
+        table.focus()
+
+    def _rows(self, bindings: Iterable[BindingType]) -> Iterable[tuple[str, str]]:
+        for binding in bindings:
+            if isinstance(binding, Binding) and binding.description:
+                keys = " / ".join(self.app.get_key_display(b) for b in Binding.make_bindings([binding]))
+                yield keys, binding.description

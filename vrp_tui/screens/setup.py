@@ -1,0 +1,103 @@
+"""First run: who this spoke is, who works it, where its returns go, and its signing key.
+
+Creating the key pair (scrypt on the passphrase) takes a moment, so it runs in
+a worker; the public key is shown at the end for the worker to send the hub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Label, Static
+
+from ..reference import SPOKES
+from ..spoke import check_recipient, set_up_spoke
+from ..widgets.fields import FieldsForm
+from ..widgets.specs import FieldSpec
+from ..widgets.store_access import thread_store
+from .record_form import FormScreen
+
+SETUP_FIELDS = (
+    FieldSpec("spoke", "Spoke", "select", choices=tuple((s.name, s.code) for s in SPOKES.values())),
+    FieldSpec("worker", "Your name", placeholder="recorded in the audit trail"),
+    FieldSpec("hub_recipient", "Hub recipient", placeholder="age1... (from the hub)"),
+    FieldSpec("passphrase", "Passphrase", "password", placeholder="at least 8 characters"),
+    FieldSpec("confirm", "Passphrase again", "password"),
+)
+
+
+def check_setup(values: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not values.get("spoke"):
+        errors["spoke"] = "required"
+    if not (values.get("worker") or "").strip():
+        errors["worker"] = "required"
+    recipient = (values.get("hub_recipient") or "").strip()
+    if not recipient:
+        errors["hub_recipient"] = "required"
+    elif problem := check_recipient(recipient):
+        errors["hub_recipient"] = problem
+    passphrase = values.get("passphrase") or ""
+    if len(passphrase) < 8:
+        errors["passphrase"] = "use at least 8 characters"
+    if values.get("confirm") != passphrase:
+        errors["confirm"] = "does not match the passphrase"
+    return errors
+
+
+class SetupScreen(FormScreen):
+    """Dismisses with True once the spoke is set up."""
+
+    title_text = "Set up this spoke"
+
+    @dataclass
+    class Done(Message):
+        public_key: str
+
+    def __init__(self) -> None:
+        super().__init__(FieldsForm(SETUP_FIELDS, id="fields"))
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        with Vertical(id="done", classes="dialog"):
+            yield Label("This spoke is set up", classes="dialog-title")
+            yield Static("Send the hub this public key so it can trust your returns "
+                         "(`vrp keys show` prints it again):")
+            yield Static("", id="public-key")
+            with Horizontal(classes="buttons"):
+                yield Button("Continue", id="continue", variant="primary", compact=True)
+
+    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return check_setup(values)
+
+    def save(self, values: Mapping[str, Any]) -> None:
+        self._form_message("Creating the spoke's key pair...")
+        self._set_up(dict(values))
+
+    @work(thread=True, exit_on_error=False)
+    def _set_up(self, values: dict[str, Any]) -> None:
+        line = set_up_spoke(
+            thread_store(self), spoke=values["spoke"], worker=values["worker"],
+            hub_recipient=values["hub_recipient"], passphrase=values["passphrase"],
+        )
+        self.post_message(self.Done(line))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.query_one("#public-key", Static).update(message.public_key)
+        self.query_one("#dialog").display = False
+        self.query_one("#done").display = True
+        self.query_one("#continue", Button).focus()
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        self.dismiss(frozenset({"set-up"}))
+
+    def action_cancel(self) -> None:
+        self.notify("Set up the spoke to go on, or press ctrl+q to quit.", timeout=4)

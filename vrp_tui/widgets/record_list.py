@@ -1,0 +1,224 @@
+"""A searchable list of records that loads one page at a time.
+
+Rows come from ``store.page`` in a thread worker, a page of 100 at a time: the
+next page loads as the cursor nears the end of what is loaded, so a list of
+50,000 young people costs the same to open as a list of ten. Adding, editing
+and deleting are asked of the screen by messages; the list only lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+
+from .errors import ReportsWorkerErrors
+from .specs import Column
+from .store_access import thread_store
+
+
+class ListSpec(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def columns(self) -> tuple[Column, ...]: ...
+
+
+class RecordList(ReportsWorkerErrors, Vertical):
+    """A paged DataTable of one kind of record with a search box above and a status line below."""
+
+    PAGE = 100
+    NEAR_END = 20  # rows from the end of what is loaded at which the next page is fetched
+    SEARCH_DELAY = 0.25
+
+    BINDINGS = [
+        Binding("a", "add", "Add", id="list.add"),
+        Binding("e", "edit", "Edit", id="list.edit"),
+        Binding("d,delete", "delete", "Delete", id="list.delete"),
+        Binding("slash", "search", "Search", id="list.search"),
+        Binding("escape", "leave_search", "Back to the list", show=False, id="list.leave_search"),
+    ]
+
+    @dataclass
+    class PageLoaded(Message):
+        generation: int
+        offset: int
+        rows: list[dict[str, Any]]
+
+    @dataclass
+    class Counted(Message):
+        generation: int
+        total: int
+
+    @dataclass
+    class Requested(Message):
+        """The user asked to add (``record_id`` None), edit or delete a record of this list."""
+
+        records: RecordList
+        action: str  # "add", "edit" or "delete"
+        record_id: int | None = None
+        row: dict[str, Any] | None = None
+
+    def __init__(self, spec: ListSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.generation = 0
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.total: int | None = None
+        self.complete = False
+        self.loaded_once = False
+        self._fetching = False
+        self._keep_cursor_on: int | None = None
+        self._search_timer: Timer | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=f"Search {self.spec.title.lower()} (/)", id="search", compact=True)
+        yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading...", id="status", classes="list-status")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in self.spec.columns:
+            table.add_column(column.label, key=column.key, width=column.width)
+
+    @property
+    def table(self) -> DataTable[str]:
+        return self.query_one("#table", DataTable)
+
+    @property
+    def search(self) -> str:
+        return self.query_one("#search", Input).value
+
+    # -- loading ---------------------------------------------------------
+
+    def reload(self) -> None:
+        """Start again from the first page (keeping the cursor on the same record if it is there)."""
+        self.generation += 1
+        self._keep_cursor_on = self.current_id()
+        self.complete = False
+        self._fetching = True
+        self.loaded_once = True
+        self._fetch(self.generation, 0, self.search)
+        self._count(self.generation, self.search)
+
+    @work(thread=True, exit_on_error=False, group="list-page")
+    def _fetch(self, generation: int, offset: int, search: str) -> None:
+        rows = thread_store(self).page(self.kind, search=search, offset=offset, limit=self.PAGE)
+        self.post_message(self.PageLoaded(generation, offset, rows))
+
+    @work(thread=True, exit_on_error=False, group="list-count")
+    def _count(self, generation: int, search: str) -> None:
+        self.post_message(self.Counted(generation, thread_store(self).count(self.kind, search=search)))
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        table = self.table
+        if message.offset == 0:
+            table.clear()
+            self.rows.clear()
+        for row in message.rows:
+            record_id = int(row["id"])
+            self.rows[record_id] = row
+            table.add_row(*(c.show(row.get(c.key)) for c in self.spec.columns), key=str(record_id))
+        self.complete = len(message.rows) < self.PAGE
+        self._fetching = False
+        if message.offset == 0 and self._keep_cursor_on is not None:
+            if self._keep_cursor_on in self.rows:
+                table.move_cursor(row=table.get_row_index(str(self._keep_cursor_on)))
+            self._keep_cursor_on = None
+        self._show_status()
+
+    @on(Counted)
+    def _counted(self, message: Counted) -> None:
+        message.stop()
+        if message.generation == self.generation:
+            self.total = message.total
+            self._show_status()
+
+    def _show_status(self) -> None:
+        shown, noun = len(self.rows), self.spec.title.lower()
+        if self.search and not shown and self.complete:
+            text = f"No {noun} match {self.search!r}."
+        elif not shown and self.complete:
+            text = f"No {noun} yet: press a to add."
+        elif self.total is None:
+            text = f"{shown:,} {noun} loaded"
+        else:
+            text = f"{shown:,} of {self.total:,} {noun} loaded" + (
+                f" matching {self.search!r}" if self.search else ""
+            )
+        self.query_one("#status", Static).update(text)
+
+    @on(DataTable.RowHighlighted)
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        table = self.table
+        if not self.complete and not self._fetching and event.cursor_row >= table.row_count - self.NEAR_END:
+            self._fetching = True
+            self._fetch(self.generation, table.row_count, self.search)
+
+    # -- search ------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(self.SEARCH_DELAY, self.reload)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        self.table.focus()
+
+    # -- asking for changes ----------------------------------------------
+
+    def current_id(self) -> int | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def _request(self, action: str) -> None:
+        record_id = self.current_id()
+        if action != "add" and record_id is None:
+            self.notify(f"There is nothing in {self.spec.title.lower()} to {action}.", severity="warning")
+            return
+        row = self.rows.get(record_id) if record_id is not None else None
+        self.post_message(self.Requested(self, action, record_id if action != "add" else None, row))
+
+    def action_add(self) -> None:
+        self._request("add")
+
+    def action_edit(self) -> None:
+        self._request("edit")
+
+    def action_delete(self) -> None:
+        self._request("delete")
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._request("edit")
