@@ -171,8 +171,8 @@ class Record(BaseModel):
     def _blank_is_none(cls, data: Any) -> Any:
         """A blank field is not given: it takes its default (None, or e.g. high_risk's False)."""
         if isinstance(data, dict):
-            return {k: v for k, v in data.items()
-                    if not (k in cls.model_fields and isinstance(v, str) and not v.strip())}
+            fields = cls.model_fields
+            return {k: v for k, v in data.items() if not (k in fields and isinstance(v, str) and not v.strip())}
         return data
 
     @classmethod
