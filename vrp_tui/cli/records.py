@@ -1,4 +1,8 @@
-"""Commands that fill a spoke with records: import from CSV, demo data."""
+"""Commands that fill a spoke with records: import from CSV, demo data.
+
+The importer and the demo generator are imported when their command runs, so
+they add nothing to the start-up of other commands or the TUI.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,13 @@ from pathlib import Path
 
 import click
 
-from .. import demo
-from ..csv_import import COLUMNS, ImportFailed, import_csv
-from ..store import StoreBusy
+from ..store import KINDS, StoreBusy
 from .common import Context, pass_context, refuse
 from .spoke import open_spoke
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(list(COLUMNS)), metavar="KIND")
+@click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.csv")
 @pass_context
 def import_(ctx: Context, kind: str, file: Path) -> None:
@@ -24,6 +26,8 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
     A row whose key matches a stored record updates it. Every problem is listed
     as FILE:LINE: column: message and nothing is changed.
     """
+    from ..csv_import import ImportFailed, import_csv
+
     store = open_spoke(ctx)
     try:
         result = import_csv(store, kind, file)
@@ -46,6 +50,8 @@ def demo_(directory: Path | None) -> None:
 
     Keys are protected by VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
     """
+    from .. import demo
+
     directory = directory or demo.default_dir()
     try:
         made = demo.build(directory, passphrase=demo.passphrase())
