@@ -83,3 +83,28 @@ def lookup(*enrolled: tuple[str, EnrolledKey]):  # type: ignore[no-untyped-def]
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+# -- a set-up spoke with records, for export tests ------------------------------------------
+
+# (ref, date of birth): what must never leave the spoke
+YOUNG_PEOPLE = (("BRS-CASE-40417", "2009-03-14"), ("BRS-CASE-40418", "2008-11-02"),
+                ("BRS-CASE-40419", "2007-06-30"))
+
+
+def fill_spoke(store) -> None:  # type: ignore[no-untyped-def]
+    """One mentoring intervention, three young people, their referrals, sessions and spend in 2025-26 Q1."""
+    intervention = store.save("interventions", {
+        "ref": "MENT-01", "name": "Street mentoring", "provider": "Brightpath Youth Trust",
+        "approach": "mentoring", "prevention_level": "secondary", "setting": "community",
+        "start_date": "2025-01-01"})
+    for n, (ref, dob) in enumerate(YOUNG_PEOPLE):
+        person = store.save("participants", {"ref": ref, "date_of_birth": dob, "sex": "male",
+                                             "ethnicity": "white", "postcode_district": "BS5"})
+        store.save("enrolments", {"participant_id": person, "intervention_id": intervention,
+                                  "referral_date": "2025-04-0" + str(n + 2), "referral_source": "school",
+                                  "high_risk": n == 0, "start_date": "2025-04-10"})
+        store.save("contacts", {"participant_id": person, "intervention_id": intervention,
+                                "date": "2025-05-1" + str(n), "minutes": 45, "mode": "one-to-one"})
+    store.save("spend", {"intervention_id": intervention, "period": "2025-26-Q1",
+                         "funding_source": "grant", "amount": "1250.00"})

@@ -42,3 +42,7 @@ _records.register(main)
 from . import hub as _hub  # noqa: E402
 
 _hub.register(main)
+
+from . import bundle as _bundle  # noqa: E402
+
+_bundle.register(main)
