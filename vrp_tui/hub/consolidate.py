@@ -123,12 +123,22 @@ class Consolidated:
         return [s for s in SPOKES if s not in self.held]
 
 
-def consolidate(hub: HubStore, period: Period) -> Consolidated:
-    """The VRP figures for ``period`` from the held version of each spoke's return."""
+def trend_quarters(period: Period) -> list[Period]:
+    """The quarters a consolidation for ``period`` reads: the trend's, which include the year to date."""
     quarters = [period]
     while len(quarters) < TREND_QUARTERS:
         quarters.insert(0, quarters[0].previous())
-    docs = held_documents(hub, [q.code for q in quarters])
+    return quarters
+
+
+def consolidate(hub: HubStore, period: Period) -> Consolidated:
+    """The VRP figures for ``period`` from the held version of each spoke's return."""
+    return from_documents(period, held_documents(hub, [q.code for q in trend_quarters(period)]))
+
+
+def from_documents(period: Period, docs: Mapping[tuple[str, str], dict[str, Any]]) -> Consolidated:
+    """The VRP figures for ``period`` from return documents keyed by (spoke, period code)."""
+    quarters = trend_quarters(period)
     current = {spoke: doc for (spoke, code), doc in docs.items() if code == period.code}
     by_spoke = {s: Figures.of(current[s]["totals"]) for s in SPOKES if s in current}
     vrp = Figures()
