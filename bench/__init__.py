@@ -1,0 +1,1 @@
+"""Benchmarks for SPEC section 8: run them all with `python -m bench.run_all`."""
