@@ -229,14 +229,18 @@ def bundle(bag: Bag, recipient: str | pyrage.x25519.Recipient) -> bytes:
 
 
 class HubWorld:
-    """A hub database file with an identity in hand and every spoke's key enrolled."""
+    """A hub database file with an identity in hand and the spokes' keys enrolled.
 
-    def __init__(self, path: Path):
+    The identity is a fresh one, not the database's own (whose unlocking is
+    deliberately slow): the core import takes the identity it is given.
+    """
+
+    def __init__(self, path: Path, spokes: tuple[str, ...] = tuple(SPOKES)):
         self.path = path
         self.store = HubStore(path)
         self.identity = pyrage.x25519.Identity.generate()
         self.recipient = self.identity.to_public()
-        self.keys = {spoke: SpokeKey(spoke) for spoke in SPOKES}
+        self.keys = {spoke: SpokeKey(spoke) for spoke in spokes}
         for spoke, key in self.keys.items():
             enrol_key(self.store, spoke, key.line)
 
