@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
-from platformdirs import user_data_path
 
-from . import config, reference
+from . import reference
 from .csv_import import insert_rows
 from .keys import passphrase_from_env
 from .periods import Period, financial_year_code
@@ -306,7 +305,8 @@ def passphrase() -> str:
 
 
 def default_dir() -> Path:
-    return user_data_path(config.APP_NAME, appauthor=False) / "demo"
+    """``demo/`` in the current folder: easy to find, open and delete."""
+    return Path.cwd() / "demo"
 
 
 def make_hub_identity(directory: Path, passphrase: str) -> tuple[Path, str]:

@@ -44,7 +44,7 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
 
 @click.command("demo")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to put the demo databases (default: demo/ in the user's data folder).")
+              help="Where to put the demo databases (default: demo/ in the current folder).")
 def demo_(directory: Path | None) -> None:
     """Create five spoke databases full of realistic synthetic data.
 
