@@ -128,10 +128,11 @@ def test_import_usage_errors(spoke_db: Path, args: tuple[str, ...]) -> None:
 
 
 @pytest.mark.slow
-def test_demo_makes_five_spokes_and_will_not_overwrite_them(tmp_path: Path) -> None:
+def test_demo_makes_a_hub_and_five_spokes_and_will_not_overwrite_them(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--dir", str(folder)], env={"VRP_PASSPHRASE": ""})
     assert result.exit_code == 0, result.output
+    assert f"hub: {folder / 'hub.db'} (recipient age1" in result.stdout
     for code in ("bristol", "banes", "north-somerset", "south-glos", "somerset"):
         assert f"{code}: {folder / (code + '.db')}" in result.stdout
         assert rows(folder / f"{code}.db", "contacts") > 0

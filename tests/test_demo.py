@@ -6,10 +6,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import pyrage
 import pytest
 
 from vrp_tui import demo, keys, reference
+from vrp_tui.hub.identity import unlock_identity
+from vrp_tui.hub.spoke_keys import list_keys
+from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import age_on
 from vrp_tui.spoke import current_key
 from vrp_tui.store import KINDS, Store
@@ -110,11 +112,12 @@ def test_written_with_audit_each_record_has_one_create_row(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_build_makes_five_set_up_spokes_for_one_hub(tmp_path: Path) -> None:
+def test_build_makes_a_hub_and_five_set_up_spokes_it_trusts(tmp_path: Path) -> None:
     made = demo.build(tmp_path / "demo", passphrase="demo-passphrase", seed=1, today=TODAY)
-    identity = pyrage.x25519.Identity.from_str(
-        pyrage.passphrase.decrypt(made.hub_identity.read_bytes(), "demo-passphrase").decode())
-    assert str(identity.to_public()) == made.hub_recipient
+    hub = HubStore(made.hub)
+    assert str(unlock_identity(hub, "demo-passphrase").to_public()) == made.hub_recipient
+    enrolled = {k.spoke: (k.public_key, k.state) for k in list_keys(hub)}
+    hub.close()
     assert list(made.spokes) == list(reference.SPOKES)
     for code, path in made.spokes.items():
         store = Store(path)
@@ -122,6 +125,7 @@ def test_build_makes_five_set_up_spokes_for_one_hub(tmp_path: Path) -> None:
         key = current_key(store)
         assert key is not None
         keys.unlock(key["secret_key"], "demo-passphrase")
+        assert enrolled[code] == (keys.public_key_line(key["public_key"]), "valid")
         assert 20 <= store.count("interventions") <= 45
         assert store.count("contacts") >= 4000
         store.close()

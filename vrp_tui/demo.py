@@ -1,7 +1,8 @@
 """Realistic synthetic spoke data, the same for the same seed, at any scale.
 
-``vrp demo`` fills five spokes with a few dozen interventions each, through the
-audit trail (one ``create`` row per record, as an import would write). The
+``vrp demo`` makes a hub and five spokes whose keys it trusts, each spoke with a
+few dozen interventions written through the audit trail (one ``create`` row per
+record, as an import would write). The
 benchmark generator uses the same code at SPEC section 8's scale without audit
 rows. The data covers two financial years up to the last complete quarter.
 """
@@ -15,10 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pyrage
-
 from . import reference
 from .csv_import import insert_rows
+from .hub.identity import create_identity
+from .hub.spoke_keys import enrol_key
+from .hub.store import HubStore
 from .keys import passphrase_from_env
 from .periods import Period, financial_year_code
 from .spoke import set_up_spoke
@@ -294,9 +296,10 @@ class DemoExists(RuntimeError):
 @dataclass(frozen=True)
 class DemoSet:
     directory: Path
-    hub_identity: Path
+    hub: Path
     hub_recipient: str
     spokes: dict[str, Path]
+    public_keys: dict[str, str]  # spoke -> the RW... line the hub enrolled
 
 
 def passphrase() -> str:
@@ -309,39 +312,51 @@ def default_dir() -> Path:
     return Path.cwd() / "demo"
 
 
-def make_hub_identity(directory: Path, passphrase: str) -> tuple[Path, str]:
-    """A hub age identity saved passphrase-encrypted (age's scrypt format); returns (file, recipient)."""
-    identity = pyrage.x25519.Identity.generate()
-    path = directory / "hub-identity.age"
-    path.write_bytes(pyrage.passphrase.encrypt(str(identity).encode(), passphrase))
-    recipient = str(identity.to_public())
-    (directory / "hub-recipient.txt").write_text(recipient + "\n")
-    return path, recipient
+def make_hub(path: Path, passphrase: str) -> str:
+    """A hub database with its identity (as ``vrp hub init`` makes it); returns its recipient."""
+    hub = HubStore(path)
+    try:
+        return create_identity(hub, passphrase)
+    finally:
+        hub.close()
 
 
 def make_spoke(path: Path, spoke: str, *, hub_recipient: str, passphrase: str, seed: int,
-               today: date, scale: Scale = DEMO_SCALE) -> dict[str, int]:
-    """A set-up spoke database at ``path`` filled with demo data; returns rows written per table."""
+               today: date, scale: Scale = DEMO_SCALE) -> str:
+    """A set-up spoke database at ``path`` filled with demo data; returns its public key line."""
     store = Store(path)
     try:
-        set_up_spoke(store, spoke=spoke, worker=_SPOKE_PLACES[spoke][1], hub_recipient=hub_recipient,
-                     passphrase=passphrase)
-        return write(store, generate(spoke, scale, seed=seed, today=today), audit=True)
+        public_key = set_up_spoke(store, spoke=spoke, worker=_SPOKE_PLACES[spoke][1],
+                                  hub_recipient=hub_recipient, passphrase=passphrase)
+        write(store, generate(spoke, scale, seed=seed, today=today), audit=True)
+        return public_key
     finally:
         store.close()
 
 
+def enrol_spokes(hub_path: Path, public_keys: dict[str, str]) -> None:
+    """The hub trusts each spoke's key (as ``vrp hub enroll`` does)."""
+    hub = HubStore(hub_path)
+    try:
+        for spoke, public_key in public_keys.items():
+            enrol_key(hub, spoke, public_key)
+    finally:
+        hub.close()
+
+
 def build(directory: Path, *, passphrase: str, seed: int = 1, today: date | None = None) -> DemoSet:
-    """The hub identity and five demo spokes in ``directory``; DemoExists if one is there already."""
+    """A hub and five demo spokes in ``directory``; DemoExists if one is there already."""
     today = today or date.today()
+    hub = directory / "hub.db"
     spokes = {code: directory / f"{code}.db" for code in reference.SPOKES}
-    identity_file = directory / "hub-identity.age"
-    if clash := [p for p in (identity_file, *spokes.values()) if p.exists()]:
+    if clash := [p for p in (hub, *spokes.values()) if p.exists()]:
         raise DemoExists(f"{clash[0]} already exists: delete {directory} or pick another --dir")
     directory.mkdir(parents=True, exist_ok=True)
-    _, recipient = make_hub_identity(directory, passphrase)
-    for index, (code, path) in enumerate(spokes.items()):
-        make_spoke(path, code, hub_recipient=recipient, passphrase=passphrase, seed=seed + index,
-                   today=today, scale=DEMO_SCALE.times(_SPOKE_SIZE[code]))
-    return DemoSet(directory, identity_file, recipient, spokes)
-
+    recipient = make_hub(hub, passphrase)
+    public_keys = {
+        code: make_spoke(path, code, hub_recipient=recipient, passphrase=passphrase, seed=seed + index,
+                         today=today, scale=DEMO_SCALE.times(_SPOKE_SIZE[code]))
+        for index, (code, path) in enumerate(spokes.items())
+    }
+    enrol_spokes(hub, public_keys)
+    return DemoSet(directory, hub, recipient, spokes, public_keys)

@@ -46,9 +46,10 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Where to put the demo databases (default: demo/ in the current folder).")
 def demo_(directory: Path | None) -> None:
-    """Create five spoke databases full of realistic synthetic data.
+    """Create a hub and five spokes full of realistic synthetic data.
 
-    Keys are protected by VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
+    The hub trusts every spoke's key. Keys and the hub identity are protected by
+    VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
     """
     from .. import demo
 
@@ -57,11 +58,11 @@ def demo_(directory: Path | None) -> None:
         made = demo.build(directory, passphrase=demo.passphrase())
     except demo.DemoExists as exc:
         raise refuse(str(exc)) from None
-    click.echo(f"hub identity: {made.hub_identity} (recipient {made.hub_recipient})")
+    click.echo(f"hub: {made.hub} (recipient {made.hub_recipient})")
     for spoke, path in made.spokes.items():
         click.echo(f"{spoke}: {path}")
-    first = next(iter(made.spokes.values()))
-    click.echo(f"open one with: vrp --db {first}")
+    click.echo(f"open a spoke with: vrp --db {made.spokes['bristol']}")
+    click.echo(f"open the hub with: vrp --db {made.hub} hub")
 
 
 def register(group: click.Group) -> None:
