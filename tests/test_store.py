@@ -67,6 +67,18 @@ def test_reopening_applies_nothing_new(tmp_path: Path) -> None:
     assert sqlite3.connect(path).execute("SELECT name, applied_at FROM _sqlite_migrations").fetchall() == first
 
 
+def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    openers = [run_python(f"from vrp_tui.store import Store; Store({str(path)!r}).close()") for _ in range(4)]
+    for opener in openers:
+        _, err = opener.communicate(timeout=60)
+        assert opener.returncode == 0, err
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'vrp_spoke'")]
+    conn.close()
+    assert len(names) == len(set(names)) and "m001_records" in names
+
+
 def test_every_connection_is_durable_and_checks_foreign_keys(store: Store) -> None:
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -80,7 +80,10 @@ class Store:
         self.path = str(path)
         self.conn = connect(self.path)
         self.db = Database(self.conn)
-        migrations.apply(self.db)
+        if migrations.pending(self.db):
+            # Under the write lock, so two processes opening a new file do not both migrate it.
+            with write_transaction(self.conn):
+                migrations.apply(self.db)
         self._worker = worker
 
     def close(self) -> None:
