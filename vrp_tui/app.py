@@ -43,9 +43,10 @@ class VrpApp(ReportsWorkerErrors, App[None]):
         spoke_name: str
         worker: str
 
-    def __init__(self, db_path: Path, **kwargs: Any) -> None:
+    def __init__(self, db_path: Path, *, cursor_blink: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.db_path = Path(db_path)
+        self.cursor_blink = cursor_blink  # off for screenshots that must not depend on timing
         self._local = threading.local()
         self._open_lock = threading.Lock()
         self.spoke: str | None = None

@@ -39,7 +39,7 @@ def tab_of(kind: str) -> str:
 
 class MainScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
-        *(Binding(str(n), f"show_tab('{tab}')", title, show=False, id=f"main.tab.{tab}")
+        *(Binding(str(n), f"show_tab('{tab}')", f"Show {title.lower()}", show=False, id=f"main.tab.{tab}")
           for n, (tab, title, _) in enumerate(TABS, start=1)),
         *(Binding(e.key, f"app.open('{e.name}')", e.label, id=f"main.{e.name}",
                   show=e.name != "help") for e in SCREENS.values() if e.key),
@@ -116,7 +116,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         records = self.record_list(kind)
         if self.ready and self.composed and not records.loaded_once:
             records.reload()
-        records.table.focus()
+        self.set_focus(records.table)  # at once, so focus restored after a dialog lands here too
         return records
 
     def records_changed(self, kinds: frozenset[str]) -> None:

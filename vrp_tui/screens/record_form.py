@@ -79,7 +79,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen[frozenset[str] | None]):
         self.form.touch_all()
         errors = self.current_errors()
         if errors:
-            self.show_errors(errors)
+            self._display(errors)
             return
         self.saving = True
         self.query_one("#save", Button).disabled = True
@@ -87,6 +87,11 @@ class FormScreen(ReportsWorkerErrors, ModalScreen[frozenset[str] | None]):
         self.save(self.form.values())
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
+        """A save refused (by a worker): problems stay beside their fields until those fields change."""
+        self.extra_errors.update({k: v for k, v in errors.items() if k in self.form.specs})
+        self._display(errors)
+
+    def _display(self, errors: Mapping[str, str]) -> None:
         """Problems beside their fields (``""``: about the whole record); the values stay as typed."""
         self.saving = False
         self.query_one("#save", Button).disabled = False

@@ -36,6 +36,10 @@ SCREENS: dict[str, ScreenEntry] = {
                     "Log group session", "Group", "Log one session for several young people at once", "g"),
         ScreenEntry("import", "vrp_tui.screens.import_file:ImportScreen",
                     "Import CSV file", "Import", "Import interventions, young people, referrals ... from a CSV file", "i"),
+        ScreenEntry("export", "vrp_tui.screens.export:ExportScreen",
+                    "Export return bundle", "Export", "Write a signed, encrypted bundle of a signed-off return", "x"),
+        ScreenEntry("keys", "vrp_tui.screens.keys:KeysScreen",
+                    "Keys and hub recipient", "Keys", "Public key, passphrase, hub recipient, key rotation", "k"),
         ScreenEntry("help", "vrp_tui.screens.help:HelpScreen",
                     "Help", "Help", "The key bindings of every screen", "question_mark"),
     )

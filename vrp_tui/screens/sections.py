@@ -189,11 +189,7 @@ def model_data(section: Section, values: Mapping[str, Any], participant_id: int 
     return data
 
 
-_FRIENDLY = (
-    ("Input should be a valid date", "a date as YYYY-MM-DD"),
-    ("Input should be a valid integer", "a whole number"),
-    ("Input should be a valid boolean", "yes or no"),
-)
+_FRIENDLY = (("Input should be a valid integer", "a whole number"),)
 
 
 def field_errors(errors: Mapping[str, str]) -> dict[str, str]:

@@ -29,6 +29,13 @@ def control_id(name: str) -> str:
     return f"f-{name}"
 
 
+def text_input(node: Widget, **kwargs: Any) -> Input:
+    """An Input that blinks its cursor unless the app says not to (``app.cursor_blink``)."""
+    field = Input(compact=True, **kwargs)
+    field.cursor_blink = getattr(node.app, "cursor_blink", True)
+    return field
+
+
 def choices_for(spec: FieldSpec) -> list[tuple[str, Any]]:
     if spec.choices:
         return list(spec.choices)
@@ -55,6 +62,7 @@ class FieldsForm(VerticalScroll):
         self.specs = {spec.name: spec for spec in fields}
         self.touched: set[str] = set()
         self._filled: dict[str, Any] = {}
+        self._shown: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         for spec in self.specs.values():
@@ -66,8 +74,7 @@ class FieldsForm(VerticalScroll):
     def _control(self, spec: FieldSpec) -> Widget:
         cid = control_id(spec.name)
         if spec.control in _INPUT_CONTROLS:
-            return Input(placeholder=spec.placeholder, password=spec.control == "password",
-                         id=cid, compact=True)
+            return text_input(self, placeholder=spec.placeholder, password=spec.control == "password", id=cid)
         if spec.control == "yesno":
             return Checkbox("yes", id=cid, compact=True)
         prompt = "(none)" if spec.optional else "Choose..."
@@ -124,6 +131,9 @@ class FieldsForm(VerticalScroll):
             message = errors.get(name, "")
             if only_touched and name not in self.touched:
                 message = ""
+            if self._shown.get(name, "") == message:
+                continue
+            self._shown[name] = message
             line = self.query_one(f"#error-{name}", Static)
             line.update(message)
             line.set_class(bool(message), "-shown")

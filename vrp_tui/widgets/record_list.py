@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from .errors import ReportsWorkerErrors
+from .fields import text_input
 from .specs import Column
 from .store_access import thread_store
 
@@ -31,6 +32,15 @@ class ListSpec(Protocol):
     def title(self) -> str: ...
     @property
     def columns(self) -> tuple[Column, ...]: ...
+
+
+class RecordTable(DataTable[str]):
+    """A DataTable whose home and end go to the first and last loaded row."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last loaded row", show=False),
+    ]
 
 
 class RecordList(ReportsWorkerErrors, Vertical):
@@ -85,18 +95,18 @@ class RecordList(ReportsWorkerErrors, Vertical):
         return self.spec.kind
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"Search {self.spec.title.lower()} (/)", id="search", compact=True)
-        yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield text_input(self, placeholder=f"Search {self.spec.title.lower()} (/)", id="search")
+        yield RecordTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading...", id="status", classes="list-status")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.table
         for column in self.spec.columns:
             table.add_column(column.label, key=column.key, width=column.width)
 
     @property
-    def table(self) -> DataTable[str]:
-        return self.query_one("#table", DataTable)
+    def table(self) -> RecordTable:
+        return self.query_one("#table", RecordTable)
 
     @property
     def search(self) -> str:

@@ -1,0 +1,129 @@
+"""The hub's identity in the TUI: set it up on first run, unlock it before an import.
+
+Both run the slow part (age's scrypt on the passphrase) in a worker; a wrong
+passphrase comes back beside the field and the dialog stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyrage
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Label, Static
+
+from ..hub.identity import MIN_PASSPHRASE, IdentityProblem, create_identity, unlock_identity
+from ..widgets.fields import FieldsForm
+from ..widgets.specs import FieldSpec
+from ..widgets.store_access import thread_store
+from .hub_common import hub_of
+from .record_form import FormScreen
+
+
+class PassphraseRefused(ValueError):
+    """A passphrase the identity would not take, shown beside the passphrase field."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.errors = {"passphrase": message}
+
+
+class HubSetupScreen(FormScreen):
+    """First run: make the hub's identity; shows the recipient to give the spokes."""
+
+    title_text = "Set up this hub"
+    save_label = "Set up"
+
+    @dataclass
+    class Done(Message):
+        recipient: str
+
+    def __init__(self) -> None:
+        super().__init__(FieldsForm((
+            FieldSpec("passphrase", "Passphrase", "password", placeholder=f"at least {MIN_PASSPHRASE} characters"),
+            FieldSpec("confirm", "Passphrase again", "password"),
+        ), id="fields"))
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        with Vertical(id="done", classes="dialog"):
+            yield Label("This hub is set up", classes="dialog-title")
+            yield Static("Give the spokes this recipient for `vrp init --hub-recipient` "
+                         "(`vrp hub init` on a set-up hub prints it again):")
+            yield Static("", id="recipient")
+            with Horizontal(classes="buttons"):
+                yield Button("Continue", id="continue", variant="primary", compact=True)
+
+    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
+        passphrase = values.get("passphrase") or ""
+        errors = {}
+        if len(passphrase) < MIN_PASSPHRASE:
+            errors["passphrase"] = f"use at least {MIN_PASSPHRASE} characters"
+        if values.get("confirm") != passphrase:
+            errors["confirm"] = "does not match the passphrase"
+        return errors
+
+    def save(self, values: Mapping[str, Any]) -> None:
+        self._form_message("Creating the hub's identity...")
+        self._create(values["passphrase"])
+
+    @work(thread=True, exit_on_error=False)
+    def _create(self, passphrase: str) -> None:
+        try:
+            recipient = create_identity(thread_store(self), passphrase)
+        except IdentityProblem as exc:
+            raise PassphraseRefused(str(exc)) from None
+        self.post_message(self.Done(recipient))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.query_one("#recipient", Static).update(message.recipient)
+        self.query_one("#dialog").display = False
+        self.query_one("#done").display = True
+        self.query_one("#continue", Button).focus()
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        self.dismiss(frozenset({"set-up"}))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PassphraseScreen(FormScreen):
+    """Unlock the hub's identity for this session; dismisses with a set once unlocked."""
+
+    title_text = "Unlock the hub's identity to open bundles"
+    save_label = "Unlock"
+
+    @dataclass
+    class Unlocked(Message):
+        identity: pyrage.x25519.Identity
+
+    def __init__(self) -> None:
+        super().__init__(FieldsForm((FieldSpec("passphrase", "Passphrase", "password"),), id="fields"))
+
+    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return {} if values.get("passphrase") else {"passphrase": "required"}
+
+    def save(self, values: Mapping[str, Any]) -> None:
+        self._form_message("Unlocking...")
+        self._unlock(values["passphrase"])
+
+    @work(thread=True, exit_on_error=False)
+    def _unlock(self, passphrase: str) -> None:
+        try:
+            identity = unlock_identity(thread_store(self), passphrase)
+        except IdentityProblem as exc:
+            raise PassphraseRefused(str(exc)) from None
+        self.post_message(self.Unlocked(identity))
+
+    @on(Unlocked)
+    def _unlocked(self, message: Unlocked) -> None:
+        hub_of(self).identity = message.identity
+        self.dismiss(frozenset({"unlocked"}))
