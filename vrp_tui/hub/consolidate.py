@@ -92,7 +92,7 @@ class Figures:
 
     @property
     def contact_hours(self) -> Decimal:
-        return Decimal(self.hours_tenths) / 10
+        return (Decimal(self.hours_tenths) / 10).quantize(Decimal("0.1"))
 
     def total(self, money: str) -> int:
         return sum(self.money[money].values())

@@ -14,6 +14,10 @@ from ..hub.tables import Pounds, Table
 if TYPE_CHECKING:
     from ..hub_app import HubApp
 
+# Spoke names as they are known locally, short enough for a column at 80x24.
+SHORT_NAMES = {"bristol": "Bristol", "banes": "BaNES", "north-somerset": "North Somerset",
+               "south-glos": "South Glos", "somerset": "Somerset"}
+
 
 def hub_of(node: DOMNode) -> HubApp:
     """The hub app ``node`` belongs to."""

@@ -56,7 +56,7 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
                 with TabPane(title, id=f"tab-fig-{name}"):
                     if name == "trend":
                         yield from self._trend_charts()
-                    yield DataTable(id=f"fig-{name}", zebra_stripes=True)
+                    yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
 
     def _trend_charts(self) -> ComposeResult:
         with Vertical(id="trend-charts"):
@@ -72,7 +72,9 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
 
     @on(TabbedContent.TabActivated, "#figures-tabs")
     def _view_shown(self) -> None:
-        self.focus_first()
+        focused = self.screen.focused
+        if isinstance(focused, DataTable) and self in focused.ancestors:  # not while the tab is hidden
+            self.focus_first()
 
     def load(self) -> None:
         self.query_one("#figures-title", Static).update("Loading...")

@@ -35,7 +35,8 @@ class HubMainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ready = False
+        self.ready = False  # the store is open and set up
+        self.composed = False
         self.stale: set[str] = set()  # tabs to reload when next shown
 
     def compose(self) -> ComposeResult:
@@ -55,6 +56,10 @@ class HubMainScreen(Screen[None]):
         """The pane of ``tab``: a widget with ``load()`` and ``focus_first()``."""
         return self.query_one(f"#{tab}-pane")
 
+    def on_mount(self) -> None:
+        self.composed = True
+        self._load_visible()
+
     def start(self) -> None:
         """The store is open and set up: load the tab in view."""
         self.ready = True
@@ -65,6 +70,8 @@ class HubMainScreen(Screen[None]):
         return (self.query_one("#hub-tabs", TabbedContent).active or "tab-matrix").removeprefix("tab-")
 
     def _load_visible(self) -> None:
+        if not self.composed:
+            return
         tab = self._visible()
         pane = self.pane(tab)
         if self.ready and tab in self.stale:

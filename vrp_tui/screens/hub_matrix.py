@@ -24,7 +24,7 @@ from ..periods import Period, financial_year_code
 from ..reference import SPOKES
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.store_access import thread_store
-from .hub_common import hub_of
+from .hub_common import SHORT_NAMES, hub_of
 
 MARKS = {ACCEPTED: ("✓", "green"), ISSUES: ("!", "bold red")}
 TIMELINESS_STYLE = {ON_TIME: "", LATE: "yellow", OVERDUE: "red"}
@@ -100,9 +100,10 @@ class MatrixPane(ReportsWorkerErrors, Vertical):
         table.add_column("Spoke", key="spoke")
         for code in m.periods:
             p = Period.parse(code)
-            table.add_column(p.label.split(" ", 1)[1].replace(f" {p.last_day.year})", ")"), key=code)
+            months = p.label.split("(", 1)[1].rsplit(" ", 1)[0]
+            table.add_column(f"Q{p.quarter} {months}", key=code)
         for spoke in SPOKES:
-            table.add_row(SPOKES[spoke].name, *(cell_text(c) for c in m.row(spoke)), key=spoke)
+            table.add_row(SHORT_NAMES[spoke], *(cell_text(c) for c in m.row(spoke)), key=spoke)
         table.cursor_coordinate = table.cursor_coordinate._replace(row=row, column=max(col, 1))
         self._describe()
 

@@ -53,9 +53,14 @@ def reviewer() -> str:
         return "hub"
 
 
+VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"))
+
+
 class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="return.back"),
+        *(Binding(str(n), f"show_view('{view}')", f"Show {title.lower()}", show=False, id=f"return.{view}")
+          for n, (view, title) in enumerate(VIEWS, start=1)),
         Binding("a", "accept", "Accept", id="return.accept"),
         Binding("i", "issues", "Return with issues", id="return.issues"),
     ]
@@ -82,9 +87,9 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
                      classes="pane-title")
         with TabbedContent(id="return-tabs"):
             with TabPane("Figures", id="tab-return-figures"):
-                yield DataTable(id="return-figures", zebra_stripes=True)
+                yield DataTable(id="return-figures", zebra_stripes=True, fixed_columns=1)
             with TabPane("Breakdowns", id="tab-return-breakdowns"):
-                yield DataTable(id="return-breakdowns", zebra_stripes=True)
+                yield DataTable(id="return-breakdowns", zebra_stripes=True, fixed_columns=1)
             with TabPane("Narrative", id="tab-return-narrative"), VerticalScroll(id="narrative-scroll"):
                 yield Static("", id="return-narrative")
             with TabPane("Versions", id="tab-return-versions"):
@@ -203,6 +208,11 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
         self.reviewed = True
         self.notify(message.text, timeout=3)
         self._load(None)
+
+    def action_show_view(self, view: str) -> None:
+        self.query_one("#return-tabs", TabbedContent).active = f"tab-return-{view}"
+        target = "#narrative-scroll" if view == "narrative" else f"#return-{view}"
+        self.query_one(target).focus()
 
     def action_back(self) -> None:
         self.dismiss(self.reviewed)

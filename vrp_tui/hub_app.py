@@ -1,0 +1,107 @@
+"""The hub TUI: ``make_hub_app(db_path).run()`` opens it; tests drive the same factory.
+
+As in the spoke app, start-up does no database work on the event loop: the main
+screen appears at once and a worker opens the hub store (migrating it if need
+be); then the set-up screen (first run) or the tabs load. Each worker thread
+opens its own HubStore. The hub's identity is unlocked once, at the first
+import, and kept in memory for the session only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from .screens.hub_main import HubMainScreen
+from .widgets.errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    import pyrage
+
+    from .hub.store import HubStore
+
+
+class HubApp(ReportsWorkerErrors, App[None]):
+    """The hub app over one hub database file."""
+
+    CSS_PATH = ["app.tcss", "hub_app.tcss"]
+    TITLE = "VRP Returns · Hub"
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="hub.help"),
+    ]
+
+    @dataclass
+    class StoreOpened(Message):
+        recipient: str | None
+
+    def __init__(self, db_path: Path, *, today: date | None = None,
+                 identity: pyrage.x25519.Identity | None = None, cursor_blink: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.db_path = Path(db_path)
+        self.today = today or date.today()  # fixed in tests, so "overdue" does not depend on the day
+        self.identity = identity  # unlocked at the first import
+        self.cursor_blink = cursor_blink
+        self._local = threading.local()
+        self._open_lock = threading.Lock()
+
+    def store(self) -> HubStore:
+        """This thread's HubStore (opened on first use); call it only from thread workers."""
+        store: HubStore | None = getattr(self._local, "store", None)
+        if store is None:
+            from .hub.store import HubStore
+
+            with self._open_lock:
+                store = HubStore(self.db_path)
+            self._local.store = store
+        return store
+
+    def get_default_screen(self) -> HubMainScreen:
+        return HubMainScreen()
+
+    @property
+    def main_screen(self) -> HubMainScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, HubMainScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self._open_store()
+
+    @work(thread=True, exit_on_error=False)
+    def _open_store(self) -> None:
+        self.post_message(self.StoreOpened(self.store().recipient))
+
+    @on(StoreOpened)
+    def _store_opened(self, message: StoreOpened) -> None:
+        if message.recipient is None:
+            from .screens.hub_setup import HubSetupScreen
+
+            self.push_screen(HubSetupScreen(), self._set_up)
+            return
+        self.sub_title = str(self.db_path.name)
+        self.main_screen.start()
+
+    def _set_up(self, done: object) -> None:
+        if done:
+            self._open_store()
+        else:
+            self.exit()
+
+    def action_help(self) -> None:
+        from .screens.hub_help import HubHelpScreen
+
+        self.push_screen(HubHelpScreen())
+
+
+def make_hub_app(db_path: Path, **kwargs: Any) -> HubApp:
+    """The hub app over ``db_path`` (set up on first run)."""
+    return HubApp(db_path, **kwargs)
