@@ -117,3 +117,52 @@ def m003_spoke_keys(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m004_returns(db: Database) -> None:
+    """Return narratives being written, and frozen versions the store refuses to change."""
+    db.executescript(
+        """
+        CREATE TABLE return_drafts (
+            period TEXT PRIMARY KEY,
+            highlights TEXT NOT NULL DEFAULT '',
+            challenges TEXT NOT NULL DEFAULT '',
+            case_study TEXT NOT NULL DEFAULT '',
+            next_quarter TEXT NOT NULL DEFAULT '',
+            open INTEGER NOT NULL DEFAULT 1 CHECK (open IN (0, 1)),
+            updated_at TEXT,
+            updated_by TEXT
+        );
+        CREATE TABLE return_versions (
+            id INTEGER PRIMARY KEY,
+            period TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            status TEXT NOT NULL CHECK (status IN ('signed-off', 'exported')),
+            document TEXT NOT NULL,
+            signed_off_by TEXT NOT NULL,
+            signed_off_at TEXT NOT NULL,
+            exported_at TEXT,
+            UNIQUE (period, version)
+        );
+        CREATE TRIGGER return_versions_in_order BEFORE INSERT ON return_versions
+            WHEN NEW.status IS NOT 'signed-off' OR NEW.exported_at IS NOT NULL
+              OR NEW.version IS NOT (SELECT coalesce(max(version), 0) + 1
+                                     FROM return_versions WHERE period = NEW.period)
+            BEGIN SELECT RAISE(ABORT, 'a return version is added signed off, numbered after the last'); END;
+        CREATE TRIGGER return_versions_frozen BEFORE UPDATE ON return_versions
+            WHEN NOT (OLD.status = 'signed-off' AND NEW.status = 'exported'
+                      AND NEW.exported_at IS NOT NULL AND NEW.id = OLD.id
+                      AND NEW.period = OLD.period AND NEW.version = OLD.version
+                      AND NEW.document = OLD.document AND NEW.signed_off_by = OLD.signed_off_by
+                      AND NEW.signed_off_at = OLD.signed_off_at)
+            BEGIN SELECT RAISE(ABORT, 'a signed-off return version cannot be changed: reopen the return'); END;
+        CREATE TRIGGER return_versions_kept BEFORE DELETE ON return_versions
+            BEGIN SELECT RAISE(ABORT, 'a signed-off return version cannot be deleted'); END;
+        -- Covering indexes for building a return: a quarter's contacts without
+        -- reading their rows, and the enrolment holding a contact in one look.
+        CREATE INDEX contacts_quarter ON contacts(date, intervention_id, participant_id, minutes);
+        CREATE INDEX enrolments_window
+            ON enrolments(participant_id, intervention_id, referral_date, end_date, high_risk);
+        """
+    )

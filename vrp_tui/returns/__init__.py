@@ -1,0 +1,34 @@
+"""Quarterly returns: the figures, their validation, the narrative and the frozen versions.
+
+Core only (no Textual): the CLI and the Returns screen are thin over this.
+"""
+
+from .diff import Change, diff
+from .document import DocumentError, ReturnDocument, json_schema, validate_document
+from .lifecycle import (
+    Draft,
+    FrozenReturn,
+    ReturnError,
+    SignOffRefused,
+    VersionInfo,
+    build,
+    build_draft,
+    current,
+    get_version,
+    is_open,
+    latest_signed_off,
+    mark_exported,
+    narrative,
+    reopen,
+    save_narrative,
+    sign_off,
+    versions,
+)
+from .validation import Finding
+
+__all__ = [
+    "Change", "DocumentError", "Draft", "Finding", "FrozenReturn", "ReturnDocument", "ReturnError",
+    "SignOffRefused", "VersionInfo", "build", "build_draft", "current", "diff", "get_version", "is_open",
+    "json_schema", "latest_signed_off", "mark_exported", "narrative", "reopen", "save_narrative",
+    "sign_off", "validate_document", "versions",
+]

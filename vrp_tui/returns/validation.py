@@ -1,0 +1,248 @@
+"""Checks a return must pass before sign-off (SPEC section 4).
+
+Errors are impossible data and block sign-off: an end before a start, a
+contact that no enrolment window holds, a date in the future, an exit reason
+without an end date (or an end date without a reason), negative money.
+Warnings do not block: an intervention active in the quarter with no spend
+recorded for it, young people active in the quarter with no sex or ethnicity
+recorded, an empty narrative field.
+
+The record models already refuse most errors when a record is saved; these
+checks exist for rows that arrive otherwise -- data written by older versions,
+restored backups, or a wrong system clock when the record was made. Errors are
+looked for across the whole spoke (impossible data anywhere must be put
+right), except the holding-window check, which covers the contacts of the
+return's quarter: those are the ones its figures use.
+
+Each finding names its record (table, id, ref, field) so the UI can open it.
+Findings about young people (participants, enrolments, contacts) may name them
+in the app; in the return document they are counted, never named
+(:func:`for_document`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..periods import Period
+from ..store import Store
+from .document import NARRATIVE_FIELDS, Message, Validation
+from .figures import contact_pairs, params_of
+
+PEOPLE_TABLES = ("participants", "enrolments", "contacts")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation message about one record."""
+
+    severity: str  # "error" | "warning"
+    code: str
+    text: str
+    table: str
+    id: int | None = None
+    ref: str | None = None
+    field: str | None = None
+
+
+# code -> how the document counts findings about young people, {n} the count.
+COUNTED = {
+    "enrolment-end-before-start": "{n} referral(s) end before they start",
+    "enrolment-start-before-referral": "{n} referral(s) start before the referral date",
+    "enrolment-future-date": "{n} referral(s) have a date in the future",
+    "enrolment-exit-without-end": "{n} referral(s) have an exit reason but no end date",
+    "enrolment-end-without-exit": "{n} referral(s) have an end date but no exit reason",
+    "contact-not-held": "{n} session(s) in the quarter fall outside every referral window",
+    "contact-future-date": "{n} session(s) are dated in the future",
+    "participant-future-dob": "{n} young people have a date of birth in the future",
+    "participant-missing-sex": "{n} young people active in the quarter have no sex recorded",
+    "participant-missing-ethnicity": "{n} young people active in the quarter have no ethnicity recorded",
+}
+
+_ENROLMENT = """
+WITH odd AS MATERIALIZED (
+    SELECT * FROM enrolments NOT INDEXED
+    WHERE end_date < coalesce(start_date, referral_date) OR start_date < referral_date
+       OR referral_date > :today OR start_date > :today OR end_date > :today
+       OR (exit_reason IS NULL) <> (end_date IS NULL)
+)
+SELECT e.id, p.ref AS participant_ref, i.ref AS intervention_ref, e.referral_date, e.start_date,
+       e.end_date, e.exit_reason
+FROM odd e JOIN participants p ON p.id = e.participant_id
+JOIN interventions i ON i.id = e.intervention_id
+ORDER BY e.referral_date, e.id
+"""
+
+# Only pairs whose contacts no single window spans need a contact-by-contact look.
+_CONTACTS_NOT_HELD = """
+SELECT c.id, c.date, p.ref AS participant_ref, i.ref AS intervention_ref
+FROM {pairs} q
+JOIN contacts c ON c.participant_id = q.participant_id AND c.intervention_id = q.intervention_id
+               AND c.date BETWEEN :first AND :last
+JOIN participants p ON p.id = c.participant_id
+JOIN interventions i ON i.id = c.intervention_id
+WHERE NOT EXISTS (
+    SELECT 1 FROM enrolments e
+    WHERE e.participant_id = q.participant_id AND e.intervention_id = q.intervention_id
+      AND e.referral_date <= q.first_day AND (e.end_date IS NULL OR e.end_date >= q.day))
+  AND NOT EXISTS (
+    SELECT 1 FROM enrolments e
+    WHERE e.participant_id = c.participant_id AND e.intervention_id = c.intervention_id
+      AND e.referral_date <= c.date AND (e.end_date IS NULL OR e.end_date >= c.date))
+ORDER BY c.date, c.id
+"""
+
+_CONTACTS_FUTURE = """
+SELECT c.id, c.date, p.ref AS participant_ref, i.ref AS intervention_ref
+FROM contacts c JOIN participants p ON p.id = c.participant_id
+JOIN interventions i ON i.id = c.intervention_id
+WHERE c.date > :today ORDER BY c.date, c.id
+"""
+
+_ACTIVE_PEOPLE_MISSING = """
+SELECT p.id, p.ref, p.sex IS NULL AS no_sex, p.ethnicity IS NULL AS no_ethnicity
+FROM participants p
+WHERE (p.sex IS NULL OR p.ethnicity IS NULL) AND p.id IN (SELECT participant_id FROM {pairs})
+ORDER BY p.ref
+"""
+
+_NO_SPEND = """
+SELECT i.id, i.ref FROM interventions i
+WHERE ((i.start_date <= :last AND (i.end_date IS NULL OR i.end_date >= :first))
+       OR i.id IN (SELECT intervention_id FROM {pairs}))
+  AND NOT EXISTS (SELECT 1 FROM spend s WHERE s.intervention_id = i.id AND s.period = :period)
+ORDER BY i.ref
+"""
+
+
+def check(store: Store, period: Period, narrative: dict[str, str], *, today: date | None = None) -> list[Finding]:
+    """Every finding for ``period``'s return, errors first."""
+    params = {**params_of(period), "today": (today or date.today()).isoformat()}
+    with contact_pairs(store, period) as pairs:
+        findings = [
+            *_interventions(store),
+            *_enrolments(store, params),
+            *_contacts(store, params, pairs),
+            *_participants(store, params, pairs),
+            *_money(store),
+            *_no_spend(store, params, pairs),
+        ]
+    findings += [
+        *(Finding("warning", "narrative-empty", f"Narrative: {f.replace('_', ' ')} is empty",
+                  "return_drafts", None, period.code, f)
+          for f in NARRATIVE_FIELDS if not narrative.get(f, "").strip()),
+    ]
+    return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def _interventions(store: Store) -> list[Finding]:
+    return [
+        Finding("error", "intervention-end-before-start",
+                f"Intervention {r['ref']}: ends ({r['end_date']}) before it starts ({r['start_date']})",
+                "interventions", r["id"], r["ref"], "end_date")
+        for r in store.query("SELECT id, ref, start_date, end_date FROM interventions "
+                             "WHERE end_date < start_date ORDER BY ref")
+    ]
+
+
+def _enrolments(store: Store, params: dict[str, str]) -> list[Finding]:
+    out = []
+    today = params["today"]
+    for r in store.query(_ENROLMENT, params):
+        name = f"Referral of {r['participant_ref']} to {r['intervention_ref']} on {r['referral_date']}"
+
+        def add(code: str, problem: str, field: str, r: dict[str, Any] = r, name: str = name) -> None:
+            out.append(Finding("error", code, f"{name}: {problem}", "enrolments", r["id"],
+                               r["participant_ref"], field))
+
+        start = r["start_date"] or r["referral_date"]
+        if r["end_date"] and r["end_date"] < start:
+            add("enrolment-end-before-start", f"ends ({r['end_date']}) before it starts ({start})", "end_date")
+        if r["start_date"] and r["start_date"] < r["referral_date"]:
+            add("enrolment-start-before-referral", f"starts ({r['start_date']}) before the referral",
+                "start_date")
+        for field in ("referral_date", "start_date", "end_date"):
+            if r[field] and r[field] > today:
+                add("enrolment-future-date", f"{field.replace('_', ' ')} {r[field]} is in the future", field)
+        if r["exit_reason"] and not r["end_date"]:
+            add("enrolment-exit-without-end", f"exit reason {r['exit_reason']} but no end date", "end_date")
+        if r["end_date"] and not r["exit_reason"]:
+            add("enrolment-end-without-exit", f"end date {r['end_date']} but no exit reason", "exit_reason")
+    return out
+
+
+def _contacts(store: Store, params: dict[str, str], pairs: str) -> list[Finding]:
+    return [
+        *(Finding("error", "contact-not-held",
+                  f"Session of {r['participant_ref']} at {r['intervention_ref']} on {r['date']}: "
+                  "no referral window holds this date", "contacts", r["id"], r["participant_ref"], "date")
+          for r in store.query(_CONTACTS_NOT_HELD.format(pairs=pairs), params)),
+        *(Finding("error", "contact-future-date",
+                  f"Session of {r['participant_ref']} at {r['intervention_ref']}: "
+                  f"{r['date']} is in the future", "contacts", r["id"], r["participant_ref"], "date")
+          for r in store.query(_CONTACTS_FUTURE, params)),
+    ]
+
+
+def _participants(store: Store, params: dict[str, str], pairs: str) -> list[Finding]:
+    out = [
+        Finding("error", "participant-future-dob",
+                f"Young person {r['ref']}: date of birth in the future", "participants", r["id"], r["ref"],
+                "date_of_birth")
+        for r in store.query("SELECT id, ref FROM participants WHERE date_of_birth > :today ORDER BY ref",
+                             params)
+    ]
+    for r in store.query(_ACTIVE_PEOPLE_MISSING.format(pairs=pairs), params):
+        if r["no_sex"]:
+            out.append(Finding("warning", "participant-missing-sex", f"Young person {r['ref']}: no sex recorded",
+                               "participants", r["id"], r["ref"], "sex"))
+        if r["no_ethnicity"]:
+            out.append(Finding("warning", "participant-missing-ethnicity",
+                               f"Young person {r['ref']}: no ethnicity recorded", "participants", r["id"],
+                               r["ref"], "ethnicity"))
+    return out
+
+
+def _money(store: Store) -> list[Finding]:
+    spend = store.query(
+        "SELECT s.id, i.ref, s.period AS what, s.funding_source, s.amount FROM spend s "
+        "JOIN interventions i ON i.id = s.intervention_id WHERE s.amount < 0 ORDER BY i.ref, s.period")
+    budgets = store.query(
+        "SELECT b.id, i.ref, b.financial_year AS what, b.funding_source, b.amount FROM budgets b "
+        "JOIN interventions i ON i.id = b.intervention_id WHERE b.amount < 0 ORDER BY i.ref, b.financial_year")
+    return [
+        Finding("error", f"{table}-negative", f"{label} of {r['ref']} for {r['what']} ({r['funding_source']}) "
+                "is negative", table, r["id"], r["ref"], "amount")
+        for table, label, rows in (("spend", "Spend", spend), ("budgets", "Budget", budgets))
+        for r in rows
+    ]
+
+
+def _no_spend(store: Store, params: dict[str, str], pairs: str) -> list[Finding]:
+    return [
+        Finding("warning", "intervention-no-spend",
+                f"Intervention {r['ref']}: active in {params['period']} but no spend recorded",
+                "interventions", r["id"], r["ref"], None)
+        for r in store.query(_NO_SPEND.format(pairs=pairs), params)
+    ]
+
+
+def for_document(findings: list[Finding]) -> Validation:
+    """The validation part of the return document: findings about young people counted, not named."""
+    parts: dict[str, list[Message]] = {"error": [], "warning": []}
+    counted: Counter[tuple[str, str, str]] = Counter()
+    for f in findings:
+        if f.table in PEOPLE_TABLES:
+            counted[(f.severity, f.code, f.table)] += 1
+        else:
+            parts[f.severity].append(Message(code=f.code, text=f.text, table=f.table, id=f.id, ref=f.ref))
+    for (severity, code, table), n in counted.items():
+        parts[severity].append(Message(code=code, text=COUNTED[code].format(n=n), table=table))
+    return Validation(errors=parts["error"], warnings=parts["warning"])
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
