@@ -129,7 +129,7 @@ async def test_help_lists_the_key_bindings(spoke_db: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
         listed = {tuple(table.get_row_at(i)[1:]) for i in range(table.row_count)}
-        assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Group"), ("i", "Import"),
+        assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Log group session"), ("i", "Import CSV file"),
                 ("^s", "Save")} <= listed
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

@@ -16,12 +16,13 @@ from .main import MainScreen
 from .record_form import FormScreen
 
 MOVING = (
-    ("tab / shift+tab", "Next / previous field or control"),
-    ("up / down, pgup / pgdn", "Move in a list (more rows load as you go)"),
+    ("tab / shift+tab", "Next / previous field"),
+    ("up / down", "Move in a list"),
+    ("pgup / pgdn", "A screenful (more rows load)"),
     ("home / end", "First / last loaded row"),
-    ("enter", "Edit the highlighted record; in a form, go to the next field"),
-    ("left / right", "Switch tab when the tabs have the focus"),
-    ("ctrl+p", "Command palette: every action by name"),
+    ("enter", "Edit the record; next field"),
+    ("left / right", "Switch tab (on the tabs)"),
+    ("ctrl+p", "Every action by name"),
     ("ctrl+q", "Quit"),
 )
 
@@ -42,7 +43,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("Anywhere", key, does)
         table.add_row("Anywhere", "f1", "This help")
         for where, bindings in (
-            ("Main screen", MainScreen.BINDINGS),
+            ("Main", MainScreen.BINDINGS),
             ("Lists", RecordList.BINDINGS),
             ("Forms", FormScreen.BINDINGS),
             ("Confirm", ConfirmScreen.BINDINGS),
@@ -55,4 +56,4 @@ class HelpScreen(ModalScreen[None]):
         for binding in bindings:
             if isinstance(binding, Binding) and binding.description:
                 keys = " / ".join(self.app.get_key_display(b) for b in Binding.make_bindings([binding]))
-                yield keys, binding.description
+                yield keys, binding.tooltip or binding.description

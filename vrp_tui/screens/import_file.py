@@ -31,7 +31,7 @@ KIND_CHOICES = (
 )
 
 IMPORT_FIELDS = (
-    FieldSpec("kind", "What the file holds", "select", choices=KIND_CHOICES),
+    FieldSpec("kind", "Kind of records", "select", choices=KIND_CHOICES),
     FieldSpec("path", "CSV file", placeholder="e.g. ~/returns/interventions.csv"),
 )
 

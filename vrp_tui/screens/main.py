@@ -42,7 +42,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         *(Binding(str(n), f"show_tab('{tab}')", f"Show {title.lower()}", show=False, id=f"main.tab.{tab}")
           for n, (tab, title, _) in enumerate(TABS, start=1)),
         *(Binding(e.key, f"app.open('{e.name}')", e.label, id=f"main.{e.name}",
-                  show=e.name != "help") for e in SCREENS.values() if e.key),
+                  show=e.footer, tooltip=e.title) for e in SCREENS.values() if e.key),
     ]
 
     @dataclass
@@ -67,7 +67,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                         for kind in kinds:
                             with TabPane(SECTIONS[kind].title, id=f"tab-{kind}"):
                                 yield RecordList(SECTIONS[kind], id=f"list-{kind}")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.composed = True

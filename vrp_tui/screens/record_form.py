@@ -37,6 +37,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen[frozenset[str] | None]):
 
     title_text = ""
     save_label = "Save"
+    cancel_label: str | None = "Cancel"  # None: the dialog cannot be cancelled
 
     def __init__(self, form: FieldsForm) -> None:
         super().__init__()
@@ -51,7 +52,8 @@ class FormScreen(ReportsWorkerErrors, ModalScreen[frozenset[str] | None]):
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.save_label} ^s", id="save", variant="primary", compact=True)
-                yield Button("Cancel esc", id="cancel", compact=True)
+                if self.cancel_label:
+                    yield Button(f"{self.cancel_label} esc", id="cancel", compact=True)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         raise NotImplementedError

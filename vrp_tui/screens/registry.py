@@ -22,6 +22,7 @@ class ScreenEntry:
     label: str  # the footer's short label
     help: str  # one line for the palette and the help screen
     key: str | None = None  # bound on the main screen
+    footer: bool = False  # shown in the main screen's footer (room for few at 80 columns)
 
     def make(self) -> Screen[object]:
         module, _, cls = self.target.partition(":")
@@ -33,9 +34,11 @@ SCREENS: dict[str, ScreenEntry] = {
     e.name: e
     for e in (
         ScreenEntry("group-session", "vrp_tui.screens.group_session:GroupSessionScreen",
-                    "Log group session", "Group", "Log one session for several young people at once", "g"),
+                    "Log group session", "Group", "Log one session for several young people at once", "g",
+                    footer=True),
         ScreenEntry("import", "vrp_tui.screens.import_file:ImportScreen",
-                    "Import CSV file", "Import", "Import interventions, young people, referrals ... from a CSV file", "i"),
+                    "Import CSV file", "Import", "Import interventions, young people, referrals ... from a CSV file",
+                    "i", footer=True),
         ScreenEntry("export", "vrp_tui.screens.export:ExportScreen",
                     "Export return bundle", "Export", "Write a signed, encrypted bundle of a signed-off return", "x"),
         ScreenEntry("keys", "vrp_tui.screens.keys:KeysScreen",

@@ -102,9 +102,9 @@ SECTIONS: dict[str, Section] = {
         Section(
             "enrolments", "Referrals", "referral",
             (
-                Column("participant_ref", "Young pers.", 11), Column("intervention_ref", "Interv.", 8),
+                Column("participant_ref", "Person", 10), Column("intervention_ref", "Interv.", 7),
                 Column("referral_date", "Referred", 10),
-                Column("referral_source", "Source", 10, _label("referral_source")),
+                Column("referral_source", "Source", 12, _label("referral_source")),
                 Column("high_risk", "Risk", 4, _yes_no),
                 Column("start_date", "Started", 10, _blank), Column("end_date", "Ended", 10, _blank),
             ),
@@ -204,13 +204,42 @@ def field_errors(errors: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def check(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
-    """Per-field problems with the form as it stands (empty: it would validate)."""
+def _problems(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
     try:
         KINDS[section.kind].model.check(model_data(section, values))
     except RecordError as exc:
         return field_errors(exc.errors)
     return {}
+
+
+# Good values put in place of bad ones, by field name or control, to look past them.
+_STAND_INS: dict[str, Any] = {"minutes": "60", "period": "2025-26-Q1", "financial_year": "2025-26",
+                              "date": "2000-01-01", "money": "0", "intervention": 0, "participant": "x",
+                              "yesno": False, "text": "x"}
+
+
+def _stand_in(spec: FieldSpec) -> Any:
+    if spec.optional:
+        return None
+    if spec.taxonomy:
+        return next(iter(reference.TAXONOMIES[spec.taxonomy]))
+    return _STAND_INS.get(spec.name, _STAND_INS.get(spec.control))
+
+
+def check(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
+    """Per-field problems with the form as it stands (empty: it would validate).
+
+    The model checks rules across fields (end after start) only once every field
+    is good, so a second pass puts stand-ins in the bad fields to find those too,
+    while the user is still filling the form in.
+    """
+    errors = _problems(section, values)
+    if errors:
+        specs = {spec.name: spec for spec in section.fields}
+        patched = {**values, **{name: _stand_in(specs[name]) for name in errors if name in specs}}
+        for name, message in _problems(section, patched).items():
+            errors.setdefault(name, message)
+    return errors
 
 
 def resolve_participant(store: Store, ref: str) -> int:

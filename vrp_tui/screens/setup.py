@@ -55,6 +55,8 @@ class SetupScreen(FormScreen):
     """Dismisses with True once the spoke is set up."""
 
     title_text = "Set up this spoke"
+    save_label = "Set up"
+    cancel_label = None
 
     @dataclass
     class Done(Message):

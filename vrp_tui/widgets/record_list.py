@@ -54,7 +54,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
         Binding("a", "add", "Add", id="list.add"),
         Binding("e", "edit", "Edit", id="list.edit"),
         Binding("d,delete", "delete", "Delete", id="list.delete"),
-        Binding("slash", "search", "Search", id="list.search"),
+        Binding("slash", "search", "Search", show=False, id="list.search"),
         Binding("escape", "leave_search", "Back to the list", show=False, id="list.leave_search"),
     ]
 
