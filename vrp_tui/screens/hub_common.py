@@ -10,6 +10,7 @@ from textual.dom import DOMNode
 from textual.widgets import DataTable
 
 from ..hub.tables import Pounds, Table
+from ..reference import SPOKES
 
 if TYPE_CHECKING:
     from ..hub_app import HubApp
@@ -17,6 +18,29 @@ if TYPE_CHECKING:
 # Spoke names as they are known locally, short enough for a column at 80x24.
 SHORT_NAMES = {"bristol": "Bristol", "banes": "BaNES", "north-somerset": "North Somerset",
                "south-glos": "South Glos", "somerset": "Somerset"}
+_SHORT_ROWS = {SPOKES[code].name: short for code, short in SHORT_NAMES.items()}
+
+# Report headers are written for a spreadsheet; on an 80-column screen they are shortened.
+SHORT_HEADERS = {
+    "Active young people": "Active",
+    "Active young people (per intervention)": "Active*",
+    "High-risk active": "High risk",
+    "High-risk active (per intervention)": "High risk*",
+    "Contact hours": "Hours",
+    "Spend, VRP grant": "Grant",
+    "Spend, match": "Match",
+    "Budget, VRP grant": "Budget grant",
+    "Budget, match": "Budget match",
+    "Spend to date, VRP grant": "To date grant",
+    "Spend to date, match": "To date match",
+    "Spend to date, total": "To date",
+    "Budget used (%)": "Used %",
+    "Approach (YEF Toolkit)": "Approach",
+    "Financial year to date": "Year to date",
+    "Returns held": "Returns",
+    "Interventions": "Interv.",
+    "Other exits": "Other exits",
+}
 
 
 def hub_of(node: DOMNode) -> HubApp:
@@ -39,8 +63,8 @@ def fill_table(table: DataTable[Any], report_table: Table) -> None:
     row = table.cursor_row
     table.clear(columns=True)
     for n, label in enumerate(report_table.columns):
-        table.add_column(label, key=str(n))
-    for values in report_table.rows:
-        table.add_row(*(show_value(v) for v in values))
+        table.add_column(SHORT_HEADERS.get(label, label), key=str(n))
+    for label, *values in report_table.rows:
+        table.add_row(_SHORT_ROWS.get(label, label), *(show_value(v) for v in values))
     if report_table.rows:
         table.move_cursor(row=min(row, len(report_table.rows) - 1))

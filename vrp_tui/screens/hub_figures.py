@@ -23,13 +23,14 @@ from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.store_access import thread_store
 from .hub_common import fill_table, hub_of
 
-VIEWS: tuple[tuple[str, str], ...] = (
-    ("totals", "Totals"),
-    ("by_spoke", "By spoke"),
-    ("by_approach", "By approach"),
-    ("by_prevention_level", "By level"),
-    ("trend", "Trend"),
-    ("spend_vs_budget", "Budget"),
+# (table, tab title, key that shows it)
+VIEWS: tuple[tuple[str, str, str], ...] = (
+    ("totals", "Totals", "t"),
+    ("by_spoke", "By spoke", "s"),
+    ("by_approach", "By approach", "a"),
+    ("by_prevention_level", "By level", "l"),
+    ("trend", "Trend", "r"),
+    ("spend_vs_budget", "Budget", "b"),
 )
 TRENDS = (("referrals", "Referrals"), ("active", "Active"), ("contacts", "Contacts"), ("spend", "Spend"))
 
@@ -38,6 +39,8 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     BINDINGS = [
         Binding("left_square_bracket", "quarter(-1)", "Previous quarter", id="figures.previous"),
         Binding("right_square_bracket", "quarter(1)", "Next quarter", id="figures.next"),
+        *(Binding(key, f"show_view('{name}')", f"Show {title.lower()}", show=False, id=f"figures.{name}")
+          for name, title, key in VIEWS),
     ]
 
     @dataclass
@@ -52,11 +55,13 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="figures-title", classes="pane-title")
         with TabbedContent(id="figures-tabs"):
-            for name, title in VIEWS:
+            for name, title, _ in VIEWS:
                 with TabPane(title, id=f"tab-fig-{name}"):
                     if name == "trend":
                         yield from self._trend_charts()
                     yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
+        yield Static("[ ] quarter · views: t s a l r b · * counted once per intervention",
+                     classes="list-status")
 
     def _trend_charts(self) -> ComposeResult:
         with Vertical(id="trend-charts"):
@@ -96,15 +101,19 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
         missing = ", ".join(SPOKES[s].name for s in c.missing)
         self.query_one("#figures-title", Static).update(
             f"{c.period.label} · returns from {len(c.held)} of {len(SPOKES)} spokes"
-            + (f" (none from {missing})" if missing and c.held else "") + " · [ ] quarter")
+            + (f" (none from {missing})" if missing and c.held else ""))
         for table in message.tables:
-            if table.name in dict(VIEWS):
+            if any(table.name == name for name, _, _ in VIEWS):
                 fill_table(self.query_one(f"#fig-{table.name}", DataTable), table)
         for key, _ in TRENDS:
             values = [p.figures.total("spend_gbp") if key == "spend" else p.figures.counts[key] for p in c.trend]
             self.query_one(f"#spark-{key}", Sparkline).data = values
             last = format_pounds(values[-1]) if key == "spend" else f"{values[-1]:,}"
             self.query_one(f"#spark-{key}-last", Label).update(f"{last} in {c.period.code}")
+
+    def action_show_view(self, name: str) -> None:
+        self.query_one("#figures-tabs", TabbedContent).active = f"tab-fig-{name}"
+        self.query_one(f"#fig-{name}", DataTable).focus()
 
     def action_quarter(self, step: int) -> None:
         if self.period is not None:

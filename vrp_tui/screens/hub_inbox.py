@@ -124,6 +124,7 @@ class InboxPane(ReportsWorkerErrors, Vertical):
     def _finished(self, message: Finished) -> None:
         files = f"{message.total} file{'s' if message.total != 1 else ''}"
         self._status(f"{files}: {message.imported} imported, {message.rejected} rejected.")
+        self.query_one("#inbox-results", DataTable).focus()  # the lines just added; tab keys work again
         if message.imported:
             self.post_message(self.Imported())
 

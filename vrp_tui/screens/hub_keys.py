@@ -15,9 +15,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ..hub.spoke_keys import SpokeKey, list_keys
-from ..reference import SPOKES
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.store_access import thread_store
+from .hub_common import SHORT_NAMES
 
 
 def _when(stamp: str | None) -> str:
@@ -51,7 +51,7 @@ class KeysPane(ReportsWorkerErrors, Vertical):
         table.clear(columns=True)
         table.add_columns("Spoke", "Key id", "State", "Enrolled", "Revoked")
         for key in message.keys:
-            table.add_row(SPOKES[key.spoke].name if key.spoke in SPOKES else key.spoke, key.key_id, key.state,
+            table.add_row(SHORT_NAMES.get(key.spoke, key.spoke), key.key_id, key.state,
                           _when(key.enrolled_at), _when(key.revoked_at))
         if not message.keys:
             table.add_row("No keys enrolled yet", "", "", "", "")
