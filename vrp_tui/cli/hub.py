@@ -159,9 +159,10 @@ def status(ctx: Context, year: str | None, as_json: bool) -> None:
     click.echo(f"Financial year {matrix.financial_year} (due {matrix.deadline_days} days after quarter end)")
     for spoke in dict.fromkeys(s for s, _ in matrix.cells):
         for cell in matrix.row(spoke):
-            held = f"v{cell.version} received {cell.received_at}" if cell.version else "nothing held"
+            held = f"v{cell.version} received {(cell.received_at or '')[:16].replace('T', ' ')}" \
+                if cell.version else "nothing held"
             note = f" ({cell.review_note})" if cell.review_note else ""
-            click.echo(f"{spoke:<15} {cell.period}  {held:<40} {cell.timeliness:<8} {cell.review_label}{note}")
+            click.echo(f"{spoke:<15} {cell.period}  {held:<30} {cell.timeliness:<8} {cell.review_label}{note}")
 
 
 @hub.command()

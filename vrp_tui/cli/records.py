@@ -48,8 +48,9 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
 def demo_(directory: Path | None) -> None:
     """Create a hub and five spokes full of realistic synthetic data.
 
-    The hub trusts every spoke's key. Keys and the hub identity are protected by
-    VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
+    The hub trusts every spoke's key and holds their returns for the completed
+    quarters (signed off, exported and imported). Keys and the hub identity are
+    protected by VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
     """
     from .. import demo
 
@@ -58,9 +59,14 @@ def demo_(directory: Path | None) -> None:
         made = demo.build(directory, passphrase=demo.passphrase())
     except demo.DemoExists as exc:
         raise refuse(str(exc)) from None
+    from .. import demo_hub
+
+    imported = demo_hub.fill_hub(made, passphrase=demo.passphrase())
     click.echo(f"hub: {made.hub} (recipient {made.hub_recipient})")
     for spoke, path in made.spokes.items():
         click.echo(f"{spoke}: {path}")
+    click.echo(f"bundles: {len(imported)} signed off, exported to {made.directory / 'exports'} "
+               "and imported at the hub")
     click.echo(f"open a spoke with: vrp --db {made.spokes['bristol']}")
     click.echo(f"open the hub with: vrp --db {made.hub} hub")
 
