@@ -176,7 +176,7 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
         else:
             summary = Text(f"What changed from v{shown - 1} to v{shown}:\n", style="bold")
             for change in changes:
-                summary.append(f"  {change.path}: {_short(change.before)} → {_short(change.after)}\n")
+                summary.append(f"  {change}\n")
         self.query_one("#return-changes", Static).update(summary)
 
     @on(DataTable.RowSelected, "#return-versions")
@@ -221,11 +221,6 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
 def _money(funding: Mapping[str, str]) -> Text:
     """Grant and match together, in pounds."""
     return Text(format_pounds(sum(pence(v) for v in funding.values())), justify="right")
-
-
-def _short(value: Any) -> str:
-    text = "(none)" if value is None else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class ReviewNoteScreen(FormScreen):
