@@ -53,9 +53,16 @@ def show_value(value: Any) -> Text | str:
     """A report cell as the screen shows it: numbers right-aligned, money with two decimals."""
     if value is None:
         return ""
-    if isinstance(value, Pounds | Decimal | int):
-        return Text(f"{value:,}" if isinstance(value, int) else str(value), justify="right")
+    if isinstance(value, Pounds):
+        return Text(pounds(value.pence), justify="right")
+    if isinstance(value, Decimal | int):
+        return Text(f"{value:,}", justify="right")
     return str(value)
+
+
+def pounds(pence: int) -> str:
+    """Money on screen: ``1,250.00``."""
+    return f"{'-' if pence < 0 else ''}{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
 
 
 def fill_table(table: DataTable[Any], report_table: Table) -> None:

@@ -16,12 +16,11 @@ from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, 
 
 from ..hub.consolidate import Consolidated, consolidate
 from ..hub.tables import Table, build_tables
-from ..models import format_pounds
 from ..periods import Period
 from ..reference import SPOKES
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.store_access import thread_store
-from .hub_common import fill_table, hub_of
+from .hub_common import fill_table, hub_of, pounds
 
 # (table, tab title, key that shows it)
 VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -108,7 +107,7 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
         for key, _ in TRENDS:
             values = [p.figures.total("spend_gbp") if key == "spend" else p.figures.counts[key] for p in c.trend]
             self.query_one(f"#spark-{key}", Sparkline).data = values
-            last = format_pounds(values[-1]) if key == "spend" else f"{values[-1]:,}"
+            last = pounds(values[-1]) if key == "spend" else f"{values[-1]:,}"
             self.query_one(f"#spark-{key}-last", Label).update(f"{last} in {c.period.code}")
 
     def action_show_view(self, name: str) -> None:

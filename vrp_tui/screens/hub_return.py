@@ -23,7 +23,6 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from ..hub.consolidate import pence
 from ..hub.review import ReviewRefused, review_return
 from ..hub.viewer import Change, ReturnView, diff_versions, view_return
-from ..models import format_pounds
 from ..periods import Period
 from ..reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 from ..returns.document import NARRATIVE_FIELDS
@@ -31,7 +30,7 @@ from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.fields import FieldsForm
 from ..widgets.specs import FieldSpec
 from ..widgets.store_access import thread_store
-from .hub_common import show_value
+from .hub_common import SHORT_NAMES, pounds, show_value
 from .record_form import FormScreen
 
 FIGURE_COLUMNS = (
@@ -83,8 +82,7 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"{SPOKES[self.spoke].name} · {Period.parse(self.period).label}", id="return-title",
-                     classes="pane-title")
+        yield Static(f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label}", id="return-title")
         with TabbedContent(id="return-tabs"):
             with TabPane("Figures", id="tab-return-figures"):
                 yield DataTable(id="return-figures", zebra_stripes=True, fixed_columns=1)
@@ -123,24 +121,25 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
         state = f"{review.label}" + (f": {review.note}" if review and review.note else "") if review \
             else "not reviewed"
         self.query_one("#return-title", Static).update(
-            f"{SPOKES[self.spoke].name} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}")
+            f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}")
         self._figures(doc)
         self._breakdowns(doc)
         self._narrative(doc["narrative"])
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:
+        """One row per intervention (totals first): figures first, then what the intervention is."""
         table = self.query_one("#return-figures", DataTable)
         table.clear(columns=True)
-        table.add_columns("Intervention", "Approach", "Level", *(label for _, label in FIGURE_COLUMNS),
-                          *(label for _, label in MONEY_COLUMNS))
-        rows = [("Totals", "", "", doc["totals"])] + [
-            (f"{i['ref']} {i['name']}", APPROACH.get(i["approach"], i["approach"]),
-             PREVENTION_LEVEL.get(i["prevention_level"], i["prevention_level"]), i)
+        table.add_columns("Ref", *(label for _, label in FIGURE_COLUMNS), *(label for _, label in MONEY_COLUMNS),
+                          "Approach", "Level", "Name")
+        rows = [("Totals", "", "", "", doc["totals"])] + [
+            (i["ref"], APPROACH.get(i["approach"], i["approach"]),
+             PREVENTION_LEVEL.get(i["prevention_level"], i["prevention_level"]), i["name"], i)
             for i in doc["interventions"]]
-        for name, approach, level, figures in rows:
-            table.add_row(name[:30], approach[:24], level, *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),
-                          *(_money(figures[k]) for k, _ in MONEY_COLUMNS))
+        for ref, approach, level, name, figures in rows:
+            table.add_row(ref, *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),
+                          *(_money(figures[k]) for k, _ in MONEY_COLUMNS), approach, level, name)
 
     def _breakdowns(self, doc: Mapping[str, Any]) -> None:
         table = self.query_one("#return-breakdowns", DataTable)
@@ -220,7 +219,7 @@ class ReturnScreen(ReportsWorkerErrors, Screen[bool]):
 
 def _money(funding: Mapping[str, str]) -> Text:
     """Grant and match together, in pounds."""
-    return Text(format_pounds(sum(pence(v) for v in funding.values())), justify="right")
+    return Text(pounds(sum(pence(v) for v in funding.values())), justify="right")
 
 
 class ReviewNoteScreen(FormScreen):
