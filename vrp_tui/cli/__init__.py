@@ -46,3 +46,7 @@ _hub.register(main)
 from . import bundle as _bundle  # noqa: E402
 
 _bundle.register(main)
+
+from . import returns as _returns  # noqa: E402
+
+_returns.register(main)

@@ -1,0 +1,106 @@
+"""Rich tables of a return document, shared by ``vrp return show`` and the Returns screen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from .. import reference
+from .document import NARRATIVE_FIELDS
+
+COLUMNS = (
+    ("referrals", "Referrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High risk"),
+    ("completions", "Completed"), ("other_exits", "Other exits"), ("contacts", "Sessions"),
+    ("contact_hours", "Hours"),
+)
+
+
+def pounds(funding: dict[str, str]) -> str:
+    """Grant plus match, as pounds with thousands separators."""
+    total = sum((Decimal(v) for v in funding.values()), Decimal(0))
+    return f"£{total:,.2f}"
+
+
+def figures_table(doc: dict[str, Any]) -> Table:
+    """One row per intervention and a totals row: the counts of SPEC section 4."""
+    table = Table(title="Figures", title_justify="left", box=None, padding=(0, 0, 0, 1),
+                  header_style="bold underline")
+    table.add_column("Intervention", no_wrap=True)
+    for _, label in COLUMNS:
+        table.add_column(label, justify="right", min_width=max(len(word) for word in label.split()))
+    for line in doc["interventions"]:
+        table.add_row(line["ref"], *(_num(line[name]) for name, _ in COLUMNS))
+    table.add_row(Text("Spoke", style="bold"), *(_num(doc["totals"][name]) for name, _ in COLUMNS),
+                  style="bold", end_section=True)
+    return table
+
+
+def money_table(doc: dict[str, Any]) -> Table:
+    """Spend in the quarter and year to date against the year's budget, grant and match."""
+    table = Table(title="Spend against budget", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("Intervention", no_wrap=True)
+    for head in ("Quarter", "Year to date", "Budget", "Used"):
+        table.add_column(head, justify="right")
+    for line in [*doc["interventions"], {"ref": "Spoke", **doc["totals"]}]:
+        ytd = sum(Decimal(v) for v in line["spend_ytd_gbp"].values())
+        budget = sum(Decimal(v) for v in line["budget_gbp"].values())
+        used = f"{ytd / budget:.0%}" if budget else "-"
+        if line["ref"] == "Spoke":
+            table.add_section()
+        table.add_row(line["ref"], pounds(line["spend_gbp"]), pounds(line["spend_ytd_gbp"]),
+                      pounds(line["budget_gbp"]), used, style="bold" if line["ref"] == "Spoke" else None)
+    return table
+
+
+def breakdown_table(figures: dict[str, Any]) -> Table:
+    """Active young people by age band, sex and ethnicity (taxonomy labels, zeros included)."""
+    table = Table(title="Active young people", title_justify="left", box=box.SIMPLE_HEAD, show_header=False)
+    for _ in range(3):
+        table.add_column()
+        table.add_column(justify="right")
+    parts = [
+        [(reference.AGE_BAND[k], v) for k, v in figures["active_by_age_band"].items()],
+        [(reference.SEX[k], v) for k, v in figures["active_by_sex"].items()],
+        [(reference.ETHNICITY[k], v) for k, v in figures["active_by_ethnicity"].items()],
+    ]
+    for i in range(max(len(p) for p in parts)):
+        row: list[str] = []
+        for part in parts:
+            row += [part[i][0], str(part[i][1])] if i < len(part) else ["", ""]
+        table.add_row(*row)
+    return table
+
+
+def validation_table(doc: dict[str, Any]) -> Table:
+    table = Table(title="Validation", title_justify="left", box=box.SIMPLE_HEAD, show_header=False)
+    table.add_column()
+    table.add_column()
+    for severity, style in (("errors", "bold red"), ("warnings", "yellow")):
+        for message in doc["validation"][severity]:
+            table.add_row(Text(severity[:-1], style=style), message["text"])
+    if not table.row_count:
+        table.add_row("", "No errors or warnings.")
+    return table
+
+
+def narrative_table(doc: dict[str, Any]) -> Table:
+    table = Table(title="Narrative", title_justify="left", box=box.SIMPLE_HEAD, show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for field in NARRATIVE_FIELDS:
+        table.add_row(field.replace("_", " ").capitalize(), doc["narrative"][field] or Text("(empty)", "dim"))
+    return table
+
+
+def heading(doc: dict[str, Any]) -> str:
+    state = ("draft" if doc["version"] is None
+             else f"version {doc['version']}, {doc['status']} by {doc['signed_off_by']}")
+    return f"{doc['spoke_name']} return for {doc['period_label']} ({state})"
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
