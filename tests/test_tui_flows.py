@@ -369,8 +369,9 @@ async def test_record_spend_and_a_budget(spoke_db: Path) -> None:
         assert main.record_list("spend").table.get_row_at(0) == ["MENT01", "2025-26-Q2", "VRP grant",
                                                                  "1250.50"]
 
-        main.show_kind("budgets")
+        await pilot.press("5")  # pressed again: the other list of the tab
         await settle(pilot)
+        assert main.visible_list() is main.record_list("budgets")
         await pilot.press("a")
         await settle(pilot)
         await choose(pilot, "intervention_id", "MENT")

@@ -114,11 +114,11 @@ class VrpApp(ReportsWorkerErrors, App[None]):
         if isinstance(result, frozenset) and result:
             self.main_screen.records_changed(result)
 
-    def action_add(self, kind: str) -> None:
+    async def action_add(self, kind: str) -> None:
         """Show the list of ``kind`` and open its add form."""
         if self.spoke is None:
             return
-        self.main_screen.show_kind(kind)
+        await self.main_screen.show_kind(kind)
         self.main_screen.open_form(kind)
 
 

@@ -17,8 +17,9 @@ from textual.message import Message
 
 from ..widgets.fields import FieldsForm
 from ..widgets.store_access import thread_store
-from . import sections
+from . import record_entry
 from .record_form import FormScreen
+from .sections import GROUP_FIELDS
 
 
 class GroupSessionScreen(FormScreen):
@@ -33,7 +34,7 @@ class GroupSessionScreen(FormScreen):
         count: int
 
     def __init__(self) -> None:
-        super().__init__(FieldsForm(sections.GROUP_FIELDS, id="fields"))
+        super().__init__(FieldsForm(GROUP_FIELDS, id="fields"))
 
     def on_mount(self) -> None:
         self.form.set_values({"date": date.today().isoformat(), "mode": "group"})
@@ -41,7 +42,7 @@ class GroupSessionScreen(FormScreen):
 
     @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(self.Loaded(sections.intervention_options(thread_store(self))))
+        self.post_message(self.Loaded(record_entry.intervention_options(thread_store(self))))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -49,14 +50,14 @@ class GroupSessionScreen(FormScreen):
         self.form.set_choices("intervention_id", message.interventions, prompt)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
-        return sections.check_group(values)
+        return record_entry.check_group(values)
 
     def save(self, values: Mapping[str, Any]) -> None:
         self._save(dict(values))
 
     @work(thread=True, exit_on_error=False)
     def _save(self, values: dict[str, Any]) -> None:
-        self.post_message(self.Saved(sections.save_group(thread_store(self), values)))
+        self.post_message(self.Saved(record_entry.save_group(thread_store(self), values)))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:

@@ -1,7 +1,7 @@
 """The main screen: a tab per section, each a paged list with add, edit, delete and search.
 
-Lists load only when their tab is first shown, and reload when records they
-show change, so opening the app costs one page of one list.
+A tab's list is built and loaded only when the tab is first shown, and reloads
+when records it shows change, so opening the app costs one list and one page.
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record_list import RecordList
 from ..widgets.store_access import thread_store
 from .confirm import ConfirmScreen
-from .record_form import RecordFormScreen
 from .registry import SCREENS
 from .sections import SECTIONS, affected
 
@@ -37,10 +38,26 @@ def tab_of(kind: str) -> str:
     return next(tab for tab, _, kinds in TABS if kind in kinds)
 
 
+class KindTabs(Vertical):
+    """A tab of its own for each kind that shares one main tab (spend and budgets)."""
+
+    def __init__(self, tab: str, kinds: tuple[str, ...]) -> None:
+        super().__init__()
+        self.tab = tab
+        self.kinds = kinds
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id=f"{self.tab}-kinds"):
+            for kind in self.kinds:
+                with TabPane(SECTIONS[kind].title, id=f"tab-{kind}"):
+                    yield RecordList(SECTIONS[kind], id=f"list-{kind}")
+
+
 class MainScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
-        *(Binding(str(n), f"show_tab('{tab}')", f"Show {title.lower()}", show=False, id=f"main.tab.{tab}")
-          for n, (tab, title, _) in enumerate(TABS, start=1)),
+        *(Binding(str(n), f"show_tab('{tab}')", f"Show {title.lower()}" + ("; again: switch" if len(k) > 1 else ""),
+                  show=False, id=f"main.tab.{tab}")
+          for n, (tab, title, k) in enumerate(TABS, start=1)),
         *(Binding(e.key, f"app.open('{e.name}')", e.label, id=f"main.{e.name}",
                   show=e.footer, tooltip=e.title) for e in SCREENS.values() if e.key),
     ]
@@ -58,16 +75,23 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="sections"):
-            for tab, title, kinds in TABS:
+            for n, (tab, title, _) in enumerate(TABS):
                 with TabPane(title, id=f"tab-{tab}"):
-                    if len(kinds) == 1:
-                        yield RecordList(SECTIONS[kinds[0]], id=f"list-{kinds[0]}")
-                        continue
-                    with TabbedContent(id=f"{tab}-kinds"):
-                        for kind in kinds:
-                            with TabPane(SECTIONS[kind].title, id=f"tab-{kind}"):
-                                yield RecordList(SECTIONS[kind], id=f"list-{kind}")
+                    if n == 0:
+                        yield from self._pane_content(tab)
         yield Footer(compact=True)
+
+    def _pane_content(self, tab: str) -> list[Widget]:
+        kinds = SECTIONS_OF_TAB[tab]
+        if len(kinds) == 1:
+            return [RecordList(SECTIONS[kinds[0]], id=f"list-{kinds[0]}")]
+        return [KindTabs(tab, kinds)]
+
+    async def _build_tab(self, tab: str) -> None:
+        """Mount a tab's list(s) the first time the tab is shown."""
+        pane = self.query_one(f"#tab-{tab}", TabPane)
+        if not pane.children:
+            await pane.mount_all(self._pane_content(tab))
 
     def on_mount(self) -> None:
         self.composed = True
@@ -80,50 +104,62 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- which list is in view ---------------------------------------------
 
-    def record_list(self, kind: str) -> RecordList:
-        return self.query_one(f"#list-{kind}", RecordList)
+    def record_list(self, kind: str) -> RecordList | None:
+        """The list of ``kind``, or None if its tab has not been shown yet."""
+        found = self.query(f"#list-{kind}").results(RecordList)
+        return next(found, None)
 
-    def visible_list(self) -> RecordList:
+    def visible_list(self) -> RecordList | None:
         tab = (self.query_one("#sections", TabbedContent).active or "tab-interventions").removeprefix("tab-")
-        kinds = next(k for t, _, k in TABS if t == tab)
+        kinds = SECTIONS_OF_TAB[tab]
         if len(kinds) > 1:
-            inner = self.query_one(f"#{tab}-kinds", TabbedContent).active or f"tab-{kinds[0]}"
-            return self.record_list(inner.removeprefix("tab-"))
+            inner = self.query(f"#{tab}-kinds").results(TabbedContent)
+            active = next(inner, None)
+            return self.record_list((active.active if active else "").removeprefix("tab-") or kinds[0])
         return self.record_list(kinds[0])
 
     def _load_visible(self, focus: bool = False) -> None:
-        if not (self.ready and self.composed):
-            return
         records = self.visible_list()
+        if not (self.ready and self.composed) or records is None:
+            return
         if not records.loaded_once:
             records.reload()
         if focus:
-            records.table.focus()
+            self.set_focus(records.table)  # at once, so focus restored after a dialog lands here too
 
     @on(TabbedContent.TabActivated)
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        tab = (self.query_one("#sections", TabbedContent).active or "").removeprefix("tab-")
+        if tab in SECTIONS_OF_TAB:
+            await self._build_tab(tab)
         self._load_visible(focus=self.focused is None or isinstance(self.focused, DataTable))
 
-    def action_show_tab(self, tab: str) -> None:
-        self.show_kind(SECTIONS_OF_TAB[tab][0])
+    async def action_show_tab(self, tab: str) -> None:
+        """Show a tab's first list; pressed again on a tab of several lists, show the next one."""
+        kinds = SECTIONS_OF_TAB[tab]
+        shown = self.visible_list()
+        if shown is not None and shown.kind in kinds:
+            await self.show_kind(kinds[(kinds.index(shown.kind) + 1) % len(kinds)])
+        else:
+            await self.show_kind(kinds[0])
 
-    def show_kind(self, kind: str) -> RecordList:
-        """Bring the list of ``kind`` into view and focus it."""
+    async def show_kind(self, kind: str) -> None:
+        """Bring the list of ``kind`` into view (building it if need be) and focus it."""
         tab = tab_of(kind)
+        self.set_focus(None)  # a focused list in the old tab would pull its tab back into view
         self.query_one("#sections", TabbedContent).active = f"tab-{tab}"
+        await self._build_tab(tab)
         if tab != kind:
             self.query_one(f"#{tab}-kinds", TabbedContent).active = f"tab-{kind}"
-        records = self.record_list(kind)
-        if self.ready and self.composed and not records.loaded_once:
-            records.reload()
-        self.set_focus(records.table)  # at once, so focus restored after a dialog lands here too
-        return records
+        self._load_visible(focus=True)
 
     def records_changed(self, kinds: frozenset[str]) -> None:
         """Reload the lists that show records of ``kinds``; hidden ones reload when next shown."""
         visible = self.visible_list()
         for kind in affected(kinds):
             records = self.record_list(kind)
+            if records is None:
+                continue
             if records is visible:
                 records.reload()
             else:
@@ -132,6 +168,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     # -- add, edit, delete -------------------------------------------------
 
     def open_form(self, kind: str, record_id: int | None = None) -> None:
+        from .record_form import RecordFormScreen  # with the models: not needed for the first screen
+
         self.app.push_screen(RecordFormScreen(SECTIONS[kind], record_id), self._form_closed)
 
     def _form_closed(self, kinds: frozenset[str] | None) -> None:

@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, Static
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.fields import FieldsForm
 from ..widgets.store_access import thread_store
-from . import sections
+from . import record_entry
 from .sections import PARTICIPANT_REF, Section
 
 
@@ -167,8 +167,8 @@ class RecordFormScreen(FormScreen):
     def _load(self) -> None:
         store = thread_store(self)
         needs = any(spec.control == "intervention" for spec in self.section.fields)
-        options = sections.intervention_options(store) if needs else None
-        values = sections.form_values(store, self.section, self.record_id) if self.record_id else None
+        options = record_entry.intervention_options(store) if needs else None
+        values = record_entry.form_values(store, self.section, self.record_id) if self.record_id else None
         self.post_message(self.Loaded(options, values))
 
     @on(Loaded)
@@ -180,7 +180,7 @@ class RecordFormScreen(FormScreen):
             self.form.set_values({**message.values, **self.initial})
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
-        return sections.check(self.section, values)
+        return record_entry.check(self.section, values)
 
     # -- the young person's ref, checked when you leave the field ----------
 
@@ -215,7 +215,7 @@ class RecordFormScreen(FormScreen):
 
     @work(thread=True, exit_on_error=False)
     def _save(self, values: dict[str, Any]) -> None:
-        record_id = sections.save(thread_store(self), self.section, values, self.record_id)
+        record_id = record_entry.save(thread_store(self), self.section, values, self.record_id)
         self.post_message(self.Saved(record_id))
 
     @on(Saved)
