@@ -173,3 +173,12 @@ async def test_import_a_csv_file(spoke_db: Path, tmp_path: Path) -> None:
         await settle(pilot)
         assert main.record_list("interventions").table.row_count == 2
     assert [r["ref"] for r in rows(spoke_db, "SELECT ref FROM interventions ORDER BY ref")] == ["FD1", "NAV1"]
+
+
+async def test_a_database_that_cannot_be_opened_is_a_message(tmp_path: Path) -> None:
+    app = make_app(tmp_path)  # a folder, not a database file
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        (note,) = app._notifications
+        assert note.severity == "error" and "unable to open database file" in note.message

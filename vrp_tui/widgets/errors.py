@@ -8,15 +8,13 @@ anything else becomes a notification. A traceback never reaches the screen.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
+import traceback
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
-
-log = logging.getLogger("vrp_tui")
 
 
 @runtime_checkable
@@ -53,7 +51,7 @@ def report_error(node: DOMNode, exc: BaseException) -> None:
         node.show_errors(errors)
         return
     if not isinstance(exc, ValueError | RuntimeError | OSError | sqlite3.Error):
-        log.error("worker failed", exc_info=exc)
+        node.log.error("".join(traceback.format_exception(exc)))  # for `textual console`, not the screen
     node.app.notify(describe_error(exc), title="Could not do that", severity="error", timeout=8)
 
 
