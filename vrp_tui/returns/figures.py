@@ -14,7 +14,8 @@ Each figure follows SPEC section 4 exactly. Where SPEC is silent:
   that day on several interventions, the holding enrolment with the later
   referral date wins (then the higher enrolment id, then intervention id).
 - A return lists the interventions whose dates overlap the quarter, plus any
-  other with a figure or year-to-date spend in it; ordered by ref.
+  other with a figure in it or spend recorded for the financial year so far;
+  ordered by ref.
 """
 
 from __future__ import annotations

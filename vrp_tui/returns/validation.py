@@ -48,18 +48,18 @@ class Finding:
     field: str | None = None
 
 
-# code -> how the document counts findings about young people, {n} the count.
+# code -> how the document counts findings about young people ({n}: how many).
 COUNTED = {
-    "enrolment-end-before-start": "{n} referral(s) end before they start",
-    "enrolment-start-before-referral": "{n} referral(s) start before the referral date",
-    "enrolment-future-date": "{n} referral(s) have a date in the future",
-    "enrolment-exit-without-end": "{n} referral(s) have an exit reason but no end date",
-    "enrolment-end-without-exit": "{n} referral(s) have an end date but no exit reason",
-    "contact-not-held": "{n} session(s) in the quarter fall outside every referral window",
-    "contact-future-date": "{n} session(s) are dated in the future",
-    "participant-future-dob": "{n} young people have a date of birth in the future",
-    "participant-missing-sex": "{n} young people active in the quarter have no sex recorded",
-    "participant-missing-ethnicity": "{n} young people active in the quarter have no ethnicity recorded",
+    "enrolment-end-before-start": "Referrals that end before they start: {n}",
+    "enrolment-start-before-referral": "Referrals that start before the referral date: {n}",
+    "enrolment-future-date": "Referral dates in the future: {n}",
+    "enrolment-exit-without-end": "Referrals with an exit reason but no end date: {n}",
+    "enrolment-end-without-exit": "Referrals with an end date but no exit reason: {n}",
+    "contact-not-held": "Sessions in the quarter outside every referral window: {n}",
+    "contact-future-date": "Sessions dated in the future: {n}",
+    "participant-future-dob": "Young people with a date of birth in the future: {n}",
+    "participant-missing-sex": "Young people active in the quarter with no sex recorded: {n}",
+    "participant-missing-ethnicity": "Young people active in the quarter with no ethnicity recorded: {n}",
 }
 
 _ENROLMENT = """
