@@ -55,7 +55,7 @@ CREATE TEMP TABLE {table} AS
 SELECT intervention_id, participant_id, min(date) AS first_day, max(date) AS day,
        count(*) AS contacts, sum(minutes) AS minutes
 FROM contacts WHERE date BETWEEN :first AND :last
-GROUP BY intervention_id, participant_id
+GROUP BY participant_id, intervention_id
 """
 
 # Each pair with the enrolment whose window holds its latest contact (the
@@ -63,7 +63,10 @@ GROUP BY intervention_id, participant_id
 # the spoke (intervention_id NULL) from their latest contact. The holding
 # enrolment is found with one look in the covering index enrolments_window,
 # which returns referral_date (10 characters), high_risk (1) and id packed in
-# one string, so no table row is read.
+# one string, so no table row is read. Per young person, SQLite's max() with
+# bare columns picks the row with the greatest (day, referral date, enrolment
+# id, intervention id), packed as one sortable string (no referral: '' sorts
+# first), without a window function's sort.
 ACTIVE = """
 WITH holding AS MATERIALIZED (
     SELECT c.*, (
@@ -89,11 +92,10 @@ SELECT intervention_id, high_risk, age_band, sex, ethnicity, count(*), sum(conta
 FROM held GROUP BY intervention_id, high_risk, age_band, sex, ethnicity
 UNION ALL
 SELECT NULL, high_risk, age_band, sex, ethnicity, count(*), 0, 0
-FROM (SELECT *, row_number() OVER (
-          PARTITION BY participant_id
-          ORDER BY day DESC, referral_date DESC, enrolment_id DESC, intervention_id DESC) AS pick
-      FROM held)
-WHERE pick = 1
+FROM (SELECT max(day || coalesce(referral_date, '') || printf('%020d%020d', coalesce(enrolment_id, 0),
+                                                              intervention_id)),
+             high_risk, age_band, sex, ethnicity
+      FROM held GROUP BY participant_id)
 GROUP BY high_risk, age_band, sex, ethnicity
 """
 

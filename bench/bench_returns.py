@@ -1,0 +1,225 @@
+"""Building one quarter's return on the benchmark spoke, against hand-written SQL for the same figures.
+
+The baseline is the plain query set a developer would write for SPEC section 4
+straight from the definitions (no shared pair table), run on the same database,
+in the same process, alternating with the build. Two times are compared with it:
+``compute_figures`` (the figures alone) and ``build`` (what the Returns screen
+and `vrp return build` run: figures, every validation check and the pydantic
+document). Targets (SPEC section 8): at most 2x the baseline, under 1 s.
+
+Then responsiveness: a headless Textual app with a timer ticking every 10 ms
+builds the return in a thread worker (as the Returns screen does), and the
+longest gap between ticks is the longest the event loop was held up. For
+contrast the same build is run once on the event loop itself. Target: no stall
+over 50 ms while the worker builds.
+
+    python -m bench.bench_returns [--runs N] [--period 2025-26-Q3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+
+from bench.generate import note, spoke_db
+from vrp_tui.periods import Period
+from vrp_tui.returns import lifecycle
+from vrp_tui.returns.figures import compute_figures
+from vrp_tui.store import Store
+
+TARGET_RATIO = 2.0
+TARGET_SECONDS = 1.0
+TARGET_STALL = 0.050
+
+BAND = """CASE WHEN e.id IS NULL OR p.date_of_birth IS NULL THEN 'unknown' ELSE (
+    SELECT CASE WHEN a < 10 THEN '0-9' WHEN a < 15 THEN '10-14' WHEN a < 18 THEN '15-17'
+                WHEN a < 25 THEN '18-24' ELSE '25+' END
+    FROM (SELECT CAST(strftime('%Y', e.referral_date) AS INTEGER) - CAST(strftime('%Y', p.date_of_birth) AS INTEGER)
+                 - (strftime('%m-%d', e.referral_date) < strftime('%m-%d', p.date_of_birth)) AS a)) END"""
+
+LATEST = """
+WITH latest AS (
+    SELECT intervention_id, participant_id, max(date) AS day FROM contacts
+    WHERE date BETWEEN :first AND :last GROUP BY intervention_id, participant_id
+), held AS (
+    SELECT l.*, (SELECT id FROM enrolments
+                 WHERE participant_id = l.participant_id AND intervention_id = l.intervention_id
+                   AND referral_date <= l.day AND (end_date IS NULL OR end_date >= l.day)
+                 ORDER BY referral_date DESC LIMIT 1) AS enrolment_id
+    FROM latest l
+)"""
+
+BASELINE = {
+    "enrolments": """
+        SELECT intervention_id,
+               sum(referral_date BETWEEN :first AND :last), sum(start_date BETWEEN :first AND :last),
+               sum(end_date BETWEEN :first AND :last AND exit_reason = 'completed'),
+               sum(end_date BETWEEN :first AND :last AND exit_reason <> 'completed')
+        FROM enrolments GROUP BY intervention_id""",
+    "contacts": """
+        SELECT intervention_id, count(*), sum(minutes) FROM contacts
+        WHERE date BETWEEN :first AND :last GROUP BY intervention_id""",
+    "active per intervention": LATEST + f"""
+        SELECT h.intervention_id, coalesce(e.high_risk, 0), {BAND}, p.sex, p.ethnicity, count(*)
+        FROM held h JOIN participants p ON p.id = h.participant_id
+        LEFT JOIN enrolments e ON e.id = h.enrolment_id
+        GROUP BY 1, 2, 3, 4, 5""",
+    "active in the spoke": LATEST + f"""
+        , ranked AS (
+            SELECT h.*, e.referral_date, row_number() OVER (
+                PARTITION BY h.participant_id
+                ORDER BY h.day DESC, e.referral_date DESC, h.enrolment_id DESC, h.intervention_id DESC) AS n
+            FROM held h LEFT JOIN enrolments e ON e.id = h.enrolment_id)
+        SELECT coalesce(e.high_risk, 0), {BAND}, p.sex, p.ethnicity, count(*)
+        FROM ranked r JOIN participants p ON p.id = r.participant_id
+        LEFT JOIN enrolments e ON e.id = r.enrolment_id
+        WHERE r.n = 1 GROUP BY 1, 2, 3, 4""",
+    "spend": """
+        SELECT intervention_id, funding_source, sum(CASE WHEN period = :period THEN amount ELSE 0 END),
+               sum(amount)
+        FROM spend WHERE period IN (SELECT value FROM json_each(:ytd)) GROUP BY 1, 2""",
+    "budgets": """
+        SELECT intervention_id, funding_source, sum(amount) FROM budgets
+        WHERE financial_year = :fy GROUP BY 1, 2""",
+}
+
+
+def baseline(store: Store, period: Period) -> dict[str, list[Any]]:
+    params = {"first": period.first_day.isoformat(), "last": period.last_day.isoformat(),
+              "period": period.code, "fy": period.financial_year,
+              "ytd": "[" + ", ".join(f'"{p.code}"' for p in period.year_to_date()) + "]"}
+    with store.transaction():  # one snapshot, as the build has
+        return {name: store.conn.execute(sql, params).fetchall() for name, sql in BASELINE.items()}
+
+
+def median_seconds(action: Callable[[], Any], runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+class Ticker(App[None]):
+    """Ticks every 10 ms and keeps the longest gap seen while a build runs."""
+
+    def __init__(self, db: Path, period: Period, *, in_worker: bool):
+        super().__init__()
+        self.db, self.period, self.in_worker = db, period, in_worker
+        self.longest = 0.0
+        self.last = 0.0
+        self.building = False
+        self.built = asyncio.Event()
+
+    def on_mount(self) -> None:
+        self.last = time.perf_counter()
+        self.set_interval(0.010, self.tick)
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        if self.building:
+            self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.building = True
+        self.last = time.perf_counter()
+        if self.in_worker:
+            self.build_in_worker()
+        else:
+            self.build_here()
+
+    @work(thread=True, exit_on_error=False)
+    def build_in_worker(self) -> None:
+        store = Store(self.db)  # one store per thread
+        try:
+            lifecycle.build(store, self.period)
+        finally:
+            store.close()
+        self.call_from_thread(self.done)
+
+    def build_here(self) -> None:
+        store = Store(self.db)
+        try:
+            lifecycle.build(store, self.period)
+        finally:
+            store.close()
+        self.done()
+
+    def done(self) -> None:
+        self.tick()  # a build on the loop itself shows up as the gap up to now
+        self.building = False
+        self.built.set()
+
+
+async def longest_stall(db: Path, period: Period, *, in_worker: bool) -> float:
+    app = Ticker(db, period, in_worker=in_worker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        app.start()
+        await asyncio.wait_for(app.built.wait(), timeout=60)
+        await pilot.pause(0.05)
+    return app.longest
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--period", help="the quarter to build (default: the data set's last quarter)")
+    args = parser.parse_args()
+    db = spoke_db()
+    store = Store(db)  # the first open after a migration builds its indexes: not timed
+    period = Period.parse(args.period or note()["last_period"])
+    lifecycle.build(store, period)  # warm the page cache for every side alike
+    baseline(store, period)
+
+    times: dict[str, list[float]] = {"baseline": [], "figures": [], "build": []}
+    for _ in range(args.runs):  # alternate, so a busy moment of the machine hits every side
+        for name, action in (("baseline", lambda: baseline(store, period)),
+                             ("figures", lambda: compute_figures(store, period)),
+                             ("build", lambda: lifecycle.build(store, period))):
+            started = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - started)
+    draft = lifecycle.build(store, period)
+    rows = baseline(store, period)
+    store.close()
+    doc = draft.document
+    active_people = sum(r[-1] for r in rows["active in the spoke"])
+    assert active_people == doc.totals.active, "the baseline and the build must count the same people"
+
+    med = {name: statistics.median(t) for name, t in times.items()}
+    print(f"{period.code} ({period.label}) on {db.name}: {len(doc.interventions)} interventions, "
+          f"{doc.totals.active:,} young people active, {doc.totals.contacts:,} sessions, "
+          f"{doc.totals.contact_hours:,} hours, {len(draft.findings):,} findings")
+    print(f"medians over {args.runs} runs (min-max):")
+    for name, label in (("baseline", "hand-written SQL (baseline)"), ("figures", "compute_figures"),
+                        ("build", "build (figures + validation + document)")):
+        print(f"  {label:42} {med[name] * 1000:7.0f} ms  ({min(times[name]) * 1000:.0f}-"
+              f"{max(times[name]) * 1000:.0f})")
+    figures_ratio, build_ratio = med["figures"] / med["baseline"], med["build"] / med["baseline"]
+    print(f"  figures / baseline = {figures_ratio:.2f}x, build / baseline = {build_ratio:.2f}x "
+          f"(target <= {TARGET_RATIO:.1f}x); build {med['build'] * 1000:.0f} ms (target < {TARGET_SECONDS:.0f} s)")
+
+    in_worker = asyncio.run(longest_stall(db, period, in_worker=True))
+    on_loop = asyncio.run(longest_stall(db, period, in_worker=False))
+    print(f"event loop, 10 ms timer: longest gap {in_worker * 1000:.0f} ms while a thread worker builds "
+          f"(target < {TARGET_STALL * 1000:.0f} ms); {on_loop * 1000:.0f} ms when the build blocks the loop")
+
+    within = (build_ratio <= TARGET_RATIO and med["build"] < TARGET_SECONDS and in_worker < TARGET_STALL)
+    print("within budget" if within else "OVER BUDGET")
+    return 0 if within else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
