@@ -61,6 +61,29 @@ class ExportRecord:
     exported_by: str
 
 
+@dataclass(frozen=True)
+class Exportable:
+    """A period's latest signed-off version: what exporting that period writes."""
+
+    period: str
+    label: str  # "2025/26 Q1 (Apr–Jun 2025)"
+    version: int
+    status: str  # signed-off or exported
+    signed_off_by: str
+    signed_off_at: str
+
+
+def exportable(store: Store) -> list[Exportable]:
+    """Every period with a signed-off version, newest period first."""
+    periods = [Period.parse(r["period"]) for r in store.query("SELECT DISTINCT period FROM return_versions")]
+    out = []
+    for period in sorted(periods, key=lambda p: p.code, reverse=True):
+        last = lifecycle.versions(store, period)[-1]
+        out.append(Exportable(period.code, period.label, last.version, last.status, last.signed_off_by,
+                              last.signed_off_at))
+    return out
+
+
 def exports_dir(store: Store) -> Path:
     """Where bundles go unless the worker picks a folder: the spoke's setting, else ``exports/``."""
     chosen = store.setting(EXPORTS_DIR_SETTING)
@@ -163,13 +186,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.close(folder)
 
 
-def history(store: Store, period: str | None = None) -> list[ExportRecord]:
-    """Bundles written, newest first (for one period, or all)."""
+def history(store: Store, period: str | None = None, *, limit: int = -1) -> list[ExportRecord]:
+    """Bundles written, newest first (for one period, or all; at most ``limit`` if given)."""
     where, params = (" WHERE period = ?", [period]) if period else ("", [])
     rows = store.query(
         "SELECT period, version, bundle_id, supersedes, path, sha256, size, key_id, exported_at, exported_by "
-        f"FROM bundle_exports{where} ORDER BY id DESC",
-        params,
+        f"FROM bundle_exports{where} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
     )
     return [ExportRecord(**row) for row in rows]
 

@@ -151,7 +151,8 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
                 yield Button("Browse ^o", id="browse", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("Export ^s", id="go", variant="primary", compact=True)
-            yield Static("", id="result")
+            yield Static("Choose the return and the folder, then export: the passphrase is asked next.",
+                         id="result")
             yield Label("Export history", classes="section-title")
             table: DataTable[str] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
             yield table
@@ -173,7 +174,8 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         period = self.query_one("#period", Select)
         chosen = period.value
         period.set_options([
-            (f"{r.label} · version {r.version} · {r.status} {r.signed_off_at[:10]}", r.period)
+            (f"{r.label} · v{r.version} signed off {r.signed_off_at[:10]}"
+             + (", exported" if r.status == "exported" else ""), r.period)
             for r in message.returns
         ])
         period.prompt = "Choose a return..." if message.returns else "No return is signed off yet"
