@@ -166,3 +166,26 @@ def m004_returns(db: Database) -> None:
             ON enrolments(participant_id, intervention_id, referral_date, end_date, high_risk);
         """
     )
+
+
+@migrations()
+def m005_bundle_exports(db: Database) -> None:
+    """The export history: every bundle written, where to, with its id and checksum."""
+    db.executescript(
+        """
+        CREATE TABLE bundle_exports (
+            id INTEGER PRIMARY KEY,
+            period TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL,
+            supersedes TEXT,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            key_id TEXT NOT NULL,
+            exported_at TEXT NOT NULL,
+            exported_by TEXT NOT NULL
+        );
+        CREATE INDEX bundle_exports_period ON bundle_exports(period, version);
+        """
+    )
