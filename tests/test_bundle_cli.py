@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -179,3 +180,59 @@ def test_keys_recipient_sets_and_prints_it(spoke_db: Path) -> None:
     bad = vrp(spoke_db, "keys", "recipient", "age1nope")
     assert bad.exit_code == 1 and "not an age recipient" in bad.stderr
     assert vrp(spoke_db, "keys", "recipient").stdout == f"{new}\n"
+
+
+# -- end to end: records in, return signed off, bundle out, hub imports it -------------------
+
+CSV = {
+    "interventions": "ref,name,provider,approach,prevention_level,setting,start_date\n"
+                     "MENT-01,Street mentoring,Brightpath Youth Trust,mentoring,secondary,community,2025-01-01\n",
+    "participants": "ref,date_of_birth,sex,ethnicity,postcode_district\n"
+                    "BRS-CASE-40417,2009-03-14,male,white,BS5\nBRS-CASE-40418,2008-11-02,female,black,BS2\n",
+    "enrolments": "participant_ref,intervention_ref,referral_date,referral_source,high_risk,start_date\n"
+                  "BRS-CASE-40417,MENT-01,2025-04-02,school,yes,2025-04-10\n"
+                  "BRS-CASE-40418,MENT-01,2025-04-03,police,no,2025-04-11\n",
+    "contacts": "participant_ref,intervention_ref,date,minutes,mode\n"
+                "BRS-CASE-40417,MENT-01,2025-05-10,45,one-to-one\n"
+                "BRS-CASE-40418,MENT-01,2025-05-11,60,group\n",
+    "spend": "intervention_ref,period,funding_source,amount\nMENT-01,2025-26-Q1,grant,1250.00\n",
+}
+
+
+def test_from_records_to_sign_off_to_export_to_the_hub(tmp_path: Path,
+                                                      hub_identity: pyrage.x25519.Identity) -> None:
+    spoke, hub, out = tmp_path / "spoke.db", tmp_path / "hub.db", tmp_path / "usb"
+    hub_made = vrp(hub, "hub", "init")
+    assert hub_made.exit_code == 0, hub_made.output
+    recipient = hub_made.stdout.strip()
+    assert vrp(spoke, "init", "--spoke", "bristol", "--worker", "Amy Tester",
+               "--hub-recipient", recipient).exit_code == 0
+    for kind, text in CSV.items():
+        (tmp_path / f"{kind}.csv").write_text(text)
+        imported = vrp(spoke, "import", kind, str(tmp_path / f"{kind}.csv"))
+        assert imported.exit_code == 0, imported.output
+
+    assert vrp(spoke, "export", "2025-26-Q1", "--out", str(out)).exit_code == 1  # a draft: not yet
+    signed = vrp(spoke, "return", "sign-off", "2025-26-Q1")
+    assert signed.exit_code == 0, signed.output
+    first = vrp(spoke, "export", "2025-26-Q1", "--out", str(out))
+    assert first.exit_code == 0, first.output
+    assert first.stdout == f"{out / 'bristol_2025-26-Q1_v1.vrpb'}\n"
+
+    assert vrp(spoke, "return", "reopen", "2025-26-Q1").exit_code == 0
+    assert vrp(spoke, "return", "sign-off", "2025-26-Q1").exit_code == 0
+    second = vrp(spoke, "export", "2025-26-Q1", "--out", str(out))
+    assert second.exit_code == 0, second.output
+    frozen = json.loads(vrp(spoke, "return", "show", "2025-26-Q1", "--json").stdout)
+
+    enrolled = vrp(hub, "hub", "enroll", "bristol", vrp(spoke, "keys", "show").stdout)
+    assert enrolled.exit_code == 0, enrolled.output
+    imported = vrp(hub, "hub", "import", first.stdout.strip(), second.stdout.strip())
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout.count("imported") == 2, imported.stdout
+    held = json.loads(vrp(hub, "hub", "show", "bristol", "2025-26-Q1").stdout)
+    assert held["version"] == 2
+    assert {k: v for k, v in held.items() if k != "status"} == {k: v for k, v in frozen.items() if k != "status"}
+    assert held["totals"]["active"] == 2 and held["totals"]["contact_hours"] == 1.8  # 105 min
+    again = vrp(hub, "hub", "import", first.stdout.strip())
+    assert "already imported" in again.stdout
