@@ -93,14 +93,19 @@ YOUNG_PEOPLE = (("BRS-CASE-40417", "2009-03-14"), ("BRS-CASE-40418", "2008-11-02
 
 
 def fill_spoke(store) -> None:  # type: ignore[no-untyped-def]
-    """One mentoring intervention, three young people, their referrals, sessions and spend in 2025-26 Q1."""
+    """One mentoring intervention, three young people, their referrals, sessions and spend in 2025-26 Q1.
+
+    The last young person has no sex or ethnicity recorded, so the return carries a warning about them.
+    """
     intervention = store.save("interventions", {
         "ref": "MENT-01", "name": "Street mentoring", "provider": "Brightpath Youth Trust",
         "approach": "mentoring", "prevention_level": "secondary", "setting": "community",
         "start_date": "2025-01-01"})
     for n, (ref, dob) in enumerate(YOUNG_PEOPLE):
-        person = store.save("participants", {"ref": ref, "date_of_birth": dob, "sex": "male",
-                                             "ethnicity": "white", "postcode_district": "BS5"})
+        known = n < len(YOUNG_PEOPLE) - 1
+        person = store.save("participants", {"ref": ref, "date_of_birth": dob, "sex": "male" if known else None,
+                                             "ethnicity": "white" if known else None,
+                                             "postcode_district": "BS16"})
         store.save("enrolments", {"participant_id": person, "intervention_id": intervention,
                                   "referral_date": "2025-04-0" + str(n + 2), "referral_source": "school",
                                   "high_risk": n == 0, "start_date": "2025-04-10"})

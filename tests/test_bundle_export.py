@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import zipfile
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from bundle_samples import YOUNG_PEOPLE, fill_spoke
 from conftest import PASSPHRASE
 
 from vrp_tui import exporting
-from vrp_tui.bundle import EnrolledKey, read_bundle
+from vrp_tui.bundle import EnrolledKey, names, read_bundle
 from vrp_tui.exporting import ExportRefused, export_return, history, plan_export
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
@@ -73,7 +74,7 @@ def test_export_is_recorded_and_marks_the_return_exported(spoke: Store, tmp_path
     assert (version.status, version.exported_at) == ("exported", record.exported_at)
 
 
-def test_no_young_person_s_ref_or_date_of_birth_is_in_the_bundle(
+def test_no_young_person_s_ref_date_of_birth_or_postcode_is_in_the_bundle(
         spoke: Store, tmp_path: Path, hub_identity: pyrage.x25519.Identity) -> None:
     record = export(spoke, tmp_path)
     archive = pyrage.decrypt(Path(record.path).read_bytes(), [hub_identity])
@@ -81,12 +82,16 @@ def test_no_young_person_s_ref_or_date_of_birth_is_in_the_bundle(
         contents = [z.read(name) for name in z.namelist()]
     assert len(contents) == 6
     assert b"MENT-01" in contents[-1]  # the search does find what is there
+    warnings = json.loads(contents[-1])["validation"]["warnings"]
+    assert any(w["table"] == "participants" for w in warnings), warnings  # a warning about a young person
     for ref, dob in YOUNG_PEOPLE:
         day = dob.split("-")
         forms = [ref, dob, f"{day[2]}/{day[1]}/{day[0]}", dob.replace("-", "")]
         for text in forms:
             for blob in [archive, *contents]:
                 assert text.encode() not in blob, f"{text} found in the bundle"
+    readable = b"".join(c for name, c in zip(names.MEMBERS, contents, strict=True) if name != names.SIGNATURE)
+    assert b"BS16" not in readable  # nor a postcode district
 
 
 def test_exporting_the_same_version_again_reuses_its_bundle_id(spoke: Store, tmp_path: Path) -> None:
