@@ -235,3 +235,19 @@ def current(store: Store, period: Period) -> ReturnDocument:
     frozen = latest_signed_off(store, period)
     assert frozen is not None
     return ReturnDocument.model_validate({**frozen.document, "status": frozen.info.status})
+
+
+def quarters(store: Store, *, today: date | None = None, most: int = 40) -> list[Period]:
+    """The quarters a return can be made for, newest first: from the first record to this quarter."""
+    now = Period.containing(today or date.today())
+    row = store.conn.execute(
+        "SELECT min(d) FROM (SELECT min(start_date) AS d FROM interventions "
+        "UNION ALL SELECT min(referral_date) FROM enrolments UNION ALL SELECT min(date) FROM contacts)"
+    ).fetchone()
+    first = now.previous()
+    if row and row[0]:
+        first = min(first, Period.containing(date.fromisoformat(row[0])))
+    out = [now]
+    while out[-1] > first and len(out) < most:
+        out.append(out[-1].previous())
+    return out

@@ -6,15 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from .. import reference
 from .document import NARRATIVE_FIELDS
 
-COLUMNS = (
-    ("referrals", "Referrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High risk"),
-    ("completions", "Completed"), ("other_exits", "Other exits"), ("contacts", "Sessions"),
+COLUMNS = (  # two-line headings keep the table inside 80 columns
+    ("referrals", "Refer-\nrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High\nrisk"),
+    ("completions", "Com-\npleted"), ("other_exits", "Other\nexits"), ("contacts", "Ses-\nsions"),
     ("contact_hours", "Hours"),
 )
 
@@ -29,9 +30,9 @@ def figures_table(doc: dict[str, Any]) -> Table:
     """One row per intervention and a totals row: the counts of SPEC section 4."""
     table = Table(title="Figures", title_justify="left", box=None, padding=(0, 0, 0, 1),
                   header_style="bold underline")
-    table.add_column("Intervention", no_wrap=True)
+    table.add_column("Interven-\ntion", no_wrap=True)
     for _, label in COLUMNS:
-        table.add_column(label, justify="right", min_width=max(len(word) for word in label.split()))
+        table.add_column(label, justify="right", min_width=max(len(line) for line in label.splitlines()))
     for line in doc["interventions"]:
         table.add_row(line["ref"], *(_num(line[name]) for name, _ in COLUMNS))
     table.add_row(Text("Spoke", style="bold"), *(_num(doc["totals"][name]) for name, _ in COLUMNS),
@@ -104,3 +105,37 @@ def heading(doc: dict[str, Any]) -> str:
 
 def _num(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def _chart() -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    return table
+
+
+def bars(title: str, rows: list[tuple[str, float, str]], width: int = 40) -> Group:
+    """A horizontal bar chart: one row per (label, value, value as shown), scaled to the largest."""
+    table = _chart()
+    top = max((value for _, value, _ in rows), default=0) or 1
+    for label, value, shown in rows:
+        filled = round(width * value / top)
+        table.add_row(label, Text("\u2588" * filled, style="cyan") + Text("\u00b7" * (width - filled), style="dim"),
+                      shown)
+    return Group(Text(title, style="bold"), table)
+
+
+def spend_bars(figures: dict[str, Any], width: int = 40) -> Group:
+    """Spend in the year so far against the year's budget, per funding source and in all."""
+    parts = [(reference.FUNDING_SOURCE[s], Decimal(figures["spend_ytd_gbp"][s]), Decimal(figures["budget_gbp"][s]))
+             for s in reference.FUNDING_SOURCE]
+    parts.append(("All", sum((p[1] for p in parts), Decimal(0)), sum((p[2] for p in parts), Decimal(0))))
+    table = _chart()
+    for label, spent, budget in parts:
+        share = spent / budget if budget else Decimal(0)
+        filled = min(width, round(width * share))
+        used = Text("\u2588" * filled, style="red" if share > 1 else "green")
+        table.add_row(label, used + Text("\u00b7" * (width - filled), style="dim"),
+                      f"{share:.0%} of \u00a3{budget:,.0f}" if budget else "no budget")
+    return Group(Text("Spend so far this year against the year's budget", style="bold"), table)

@@ -1,0 +1,501 @@
+"""Returns: pick a quarter, read the draft return, put right what validation finds,
+write the narrative, sign off, reopen and compare versions.
+
+Every build, save, sign-off and diff runs in a thread worker with the thread's
+own store and posts a message back; the event loop only draws. The narrative is
+saved as it is typed: a change waits 0.8 s for more typing, then one worker
+saves what changed (one save at a time, so a later text never loses to an
+earlier one). Selecting a validation message opens that record's form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    TextArea,
+)
+
+from ..periods import Period
+from ..returns import lifecycle, tables
+from ..returns.diff import diff
+from ..returns.document import NARRATIVE_FIELDS
+from ..returns.figures import compute_figures
+from ..returns.validation import Finding
+from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.store_access import thread_store
+from .confirm import ConfirmScreen
+from .sections import SECTIONS
+
+SAVE_AFTER = 0.8  # seconds of no typing before the narrative is saved
+SHOWN_FINDINGS = 500  # a list longer than this says how many more there are
+TABS = ("figures", "charts", "validation", "narrative", "versions")
+FOCUS_IN_TAB = {"figures": "#figures-scroll", "charts": "#charts-scroll", "validation": "#findings",
+                "narrative": "#narrative-highlights", "versions": "#versions"}
+NARRATIVE_HELP = {
+    "highlights": "Highlights of the quarter",
+    "challenges": "Challenges",
+    "case_study": "Case study (anonymised: no names, refs or dates of birth)",
+    "next_quarter": "Plans for next quarter",
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the screen shows for one quarter, read in one worker."""
+
+    period: Period
+    document: dict[str, Any]
+    findings: list[Finding]
+    open: bool
+    versions: list[lifecycle.VersionInfo]
+    narrative: dict[str, str]
+
+
+class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
+    """The quarterly return of one spoke; dismisses with the record kinds edited from it."""
+
+    CSS_PATH = "returns.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="returns.close"),
+        Binding("s", "sign_off", "Sign off", id="returns.sign_off"),
+        Binding("o", "reopen", "Reopen", id="returns.reopen"),
+        Binding("b", "rebuild", "Rebuild", id="returns.rebuild"),
+        Binding("q", "focus_quarter", "Quarter", id="returns.quarter"),
+        *(Binding(str(n), f"show_tab('{tab}')", f"Show {tab}", show=False, id=f"returns.tab.{tab}")
+          for n, tab in enumerate(TABS, start=1)),
+    ]
+
+    @dataclass
+    class QuartersLoaded(Message):
+        quarters: list[Period]
+        chosen: Period
+
+    @dataclass
+    class Loaded(Message):
+        built: Built
+
+    @dataclass
+    class ChartLoaded(Message):
+        period: Period
+        by_quarter: list[tuple[Period, int, int]]  # quarter, active, sessions
+
+    @dataclass
+    class NarrativeSaved(Message):
+        period: Period
+
+    @dataclass
+    class Done(Message):
+        text: str
+
+    @dataclass
+    class Refused(Message):
+        errors: list[Finding]
+        text: str
+
+    @dataclass
+    class DiffLoaded(Message):
+        period: Period
+        text: Text
+
+    def __init__(self, period: Period | None = None) -> None:
+        super().__init__()
+        self.period = period
+        self.built: Built | None = None
+        self.edited: set[str] = set()  # record kinds changed from this screen
+        self.pending: dict[str, str] = {}  # narrative typed but not saved yet
+        self.saved_text: dict[str, str] = {}
+        self.saving = False
+        self.save_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="returns-bar"):
+            yield Select[Period]([], id="quarter", prompt="Loading quarters...", compact=True, allow_blank=True)
+            yield Static("", id="returns-state")
+        with TabbedContent(id="returns-tabs"):
+            with TabPane("Figures", id="tab-figures"), VerticalScroll(id="figures-scroll"):
+                yield Static("Building the return...", id="figures")
+            with TabPane("Charts", id="tab-charts"), VerticalScroll(id="charts-scroll"):
+                yield Static("", id="charts")
+            with TabPane("Validation", id="tab-validation"):
+                yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+                yield Static("Enter opens the record a message names.", id="findings-note", classes="list-status")
+            with TabPane("Narrative", id="tab-narrative"), VerticalScroll(id="narrative-scroll"):
+                for field in NARRATIVE_FIELDS:
+                    yield Label(NARRATIVE_HELP[field], classes="narrative-label")
+                    yield TextArea(id=f"narrative-{field}", classes="narrative", soft_wrap=True, compact=True)
+                yield Static("", id="narrative-state", classes="list-status")
+            with TabPane("Versions", id="tab-versions"):
+                yield DataTable(id="versions", cursor_type="row")
+                with VerticalScroll(id="diff-scroll"):
+                    yield Static("", id="diff")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#figures-scroll").focus()
+        self.query_one("#findings", DataTable).add_columns("", "Message")
+        self.query_one("#versions", DataTable).add_columns("Version", "Status", "By", "When")
+        self._load_quarters(self.period)
+
+    # -- choosing the quarter ----------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="quarters")
+    def _load_quarters(self, wanted: Period | None) -> None:
+        quarters = lifecycle.quarters(thread_store(self))
+        if wanted is not None and wanted not in quarters:
+            quarters = sorted({*quarters, wanted}, reverse=True)
+        chosen = wanted or (quarters[1] if len(quarters) > 1 else quarters[0])  # the last complete quarter
+        self.post_message(self.QuartersLoaded(quarters, chosen))
+
+    @on(QuartersLoaded)
+    def _quarters_loaded(self, message: QuartersLoaded) -> None:
+        select = self.query_one("#quarter", Select)
+        select.set_options([(q.label, q) for q in message.quarters])
+        select.value = message.chosen  # Select.Changed starts the build
+
+    @on(Select.Changed, "#quarter")
+    def _quarter_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, Period) and event.value != (self.built and self.built.period):
+            self._flush_narrative()
+            self.period = event.value
+            self.rebuild()
+
+    def action_focus_quarter(self) -> None:
+        self.query_one("#quarter", Select).focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#returns-tabs", TabbedContent).active = f"tab-{tab}"
+        self.query_one(FOCUS_IN_TAB[tab]).focus()
+
+    @on(TabbedContent.TabActivated, "#returns-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """Focus moves into the tab shown, unless it is on the tabs themselves or already there."""
+        tab = (event.pane.id or "").removeprefix("tab-")
+        focused = self.focused
+        if focused is not None and (isinstance(focused, Tabs) or event.pane in focused.ancestors):
+            return
+        if tab in FOCUS_IN_TAB:
+            self.query_one(FOCUS_IN_TAB[tab]).focus()
+
+    # -- building ------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        if self.period is None:
+            return
+        self.query_one("#returns-state", Static).update("Building...")
+        self._build(self.period)
+
+    def action_rebuild(self) -> None:
+        self.rebuild()
+
+    @work(thread=True, exit_on_error=False, group="build", exclusive=True)
+    def _build(self, period: Period) -> None:
+        store = thread_store(self)
+        draft = lifecycle.build(store, period)
+        still_open = lifecycle.is_open(store, period)
+        document = draft.document.to_json() if still_open else lifecycle.current(store, period).to_json()
+        findings = draft.findings if still_open else _frozen_findings(document)
+        self.post_message(self.Loaded(Built(period, document, findings, still_open,
+                                            lifecycle.versions(store, period), lifecycle.narrative(store, period))))
+        if period.quarter > 1:
+            self._chart(period, document)
+        else:
+            self.post_message(self.ChartLoaded(period, [(period, document["totals"]["active"],
+                                                         document["totals"]["contacts"])]))
+
+    @work(thread=True, exit_on_error=False, group="chart", exclusive=True)
+    def _chart(self, period: Period, document: dict[str, Any]) -> None:
+        store = thread_store(self)
+        by_quarter = []
+        for q in period.year_to_date():
+            totals = document["totals"] if q == period else compute_figures(store, q)["totals"]
+            by_quarter.append((q, totals["active"], totals["contacts"]))
+        self.post_message(self.ChartLoaded(period, by_quarter))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        built = message.built
+        if built.period != self.period:
+            return  # a quarter the worker has since moved on from
+        self.built = built
+        doc = built.document
+        self.query_one("#returns-state", Static).update(_state_line(built))
+        self.query_one("#figures", Static).update(Group(
+            tables.figures_table(doc), Text(""), tables.breakdown_table(doc["totals"]), tables.money_table(doc)))
+        self._show_findings(built)
+        self._show_narrative(built)
+        self._show_versions(built)
+
+    @on(ChartLoaded)
+    def _chart_loaded(self, message: ChartLoaded) -> None:
+        if self.built is None or message.period != self.built.period:
+            return
+        totals = self.built.document["totals"]
+        label = f"{message.period.financial_year} to date"
+        self.query_one("#charts", Static).update(Group(
+            tables.bars(f"Active young people by quarter, {label}",
+                        [(f"Q{q.quarter}", active, f"{active:,}") for q, active, _ in message.by_quarter]),
+            Text(""),
+            tables.bars(f"Sessions by quarter, {label}",
+                        [(f"Q{q.quarter}", sessions, f"{sessions:,}") for q, _, sessions in message.by_quarter]),
+            Text(""),
+            tables.spend_bars(totals),
+            Text(""),
+            tables.bars("Active young people by age band, this quarter",
+                        [(band, n, str(n)) for band, n in totals["active_by_age_band"].items()]),
+        ))
+
+    # -- validation: select a message to open its record ---------------------
+
+    def _show_findings(self, built: Built) -> None:
+        table = self.query_one("#findings", DataTable)
+        table.clear()
+        for n, f in enumerate(built.findings[:SHOWN_FINDINGS]):
+            style = "bold red" if f.severity == "error" else "yellow"
+            table.add_row(Text(f.severity, style=style), f.text, key=str(n))
+        more = len(built.findings) - SHOWN_FINDINGS
+        errors = sum(f.severity == "error" for f in built.findings)
+        note = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
+        note += f"{more} more not shown: put these right first. " if more > 0 else ""
+        note += "Enter opens the record a message names." if built.open else "Frozen with the signed-off version."
+        self.query_one("#findings-note", Static).update(note)
+
+    @on(DataTable.RowSelected, "#findings")
+    def _finding_chosen(self, event: DataTable.RowSelected) -> None:
+        if self.built is None or event.row_key.value is None:
+            return
+        self.open_record(self.built.findings[int(event.row_key.value)])
+
+    def open_record(self, finding: Finding) -> None:
+        """Open the form of the record ``finding`` names (the narrative field, for an empty one)."""
+        if finding.table == "return_drafts" and finding.field:
+            self.query_one("#returns-tabs", TabbedContent).active = "tab-narrative"
+            self.query_one(f"#narrative-{finding.field}", TextArea).focus()
+            return
+        if finding.table not in SECTIONS or finding.id is None:
+            self.notify("This message counts several records: open the lists to find them.", timeout=5)
+            return
+        from .record_form import RecordFormScreen
+
+        self.app.push_screen(RecordFormScreen(SECTIONS[finding.table], finding.id), self._record_closed)
+
+    def _record_closed(self, kinds: frozenset[str] | None) -> None:
+        if kinds:
+            self.edited |= kinds
+            main = getattr(self.app, "main_screen", None)
+            if main is not None:
+                main.records_changed(kinds)
+            self.rebuild()
+
+    # -- the narrative, saved as it is typed -------------------------------
+
+    def _show_narrative(self, built: Built) -> None:
+        self.saved_text = dict(built.narrative)
+        for field in NARRATIVE_FIELDS:
+            area = self.query_one(f"#narrative-{field}", TextArea)
+            if field not in self.pending and area.text != built.narrative[field]:
+                area.load_text(built.narrative[field])
+            area.read_only = not built.open
+        self.query_one("#narrative-state", Static).update(
+            "Saved as you type." if built.open else "Signed off: reopen the return (o) to change the narrative.")
+
+    @on(TextArea.Changed, ".narrative")
+    def _narrative_typed(self, event: TextArea.Changed) -> None:
+        field = (event.text_area.id or "").removeprefix("narrative-")
+        if self.built is None or not self.built.open or self.saved_text.get(field) == event.text_area.text:
+            return
+        self.pending[field] = event.text_area.text
+        self.query_one("#narrative-state", Static).update("Editing...")
+        if self.save_timer is None:
+            self.save_timer = self.set_timer(SAVE_AFTER, self._flush_narrative)
+        else:
+            self.save_timer.reset()
+
+    def _flush_narrative(self) -> None:
+        """Save what was typed now (unless a save is running: it saves the rest when it finishes)."""
+        if self.save_timer is not None:
+            self.save_timer.stop()
+            self.save_timer = None
+        if self.pending and not self.saving and self.period is not None:
+            fields, self.pending = self.pending, {}
+            self.saving = True
+            self.saved_text.update(fields)
+            self._save_narrative(self.period, fields)
+
+    @work(thread=True, exit_on_error=False, group="narrative")
+    def _save_narrative(self, period: Period, fields: dict[str, str]) -> None:
+        try:
+            lifecycle.save_narrative(thread_store(self), period, fields)
+        finally:
+            self.post_message(self.NarrativeSaved(period))
+
+    @on(NarrativeSaved)
+    def _narrative_saved(self, message: NarrativeSaved) -> None:
+        self.saving = False
+        self.query_one("#narrative-state", Static).update("Saved.")
+        if self.pending:
+            self._flush_narrative()
+
+    # -- sign off and reopen -------------------------------------------------
+
+    def action_sign_off(self) -> None:
+        built = self.built
+        if built is None:
+            return
+        if not built.open:
+            self.notify(f"Already signed off as version {built.versions[-1].version}; reopen (o) to change it.")
+            return
+        errors = [f for f in built.findings if f.severity == "error"]
+        if errors:
+            self._refused(self.Refused(errors, f"{len(errors)} error(s) to put right before sign-off."))
+            return
+        number = len(built.versions) + 1
+        self.app.push_screen(ConfirmScreen(
+            f"Sign off {built.period.label} as version {number}?",
+            "The figures and narrative are frozen as they are now. To change them later, reopen the "
+            f"return: that starts version {number + 1}.", yes="Sign off"),
+            lambda yes: self._confirmed_sign_off(built.period) if yes else None)
+
+    def _confirmed_sign_off(self, period: Period) -> None:
+        fields, self.pending = self.pending, {}
+        self._sign_off(period, fields)
+
+    @work(thread=True, exit_on_error=False, group="lifecycle")
+    def _sign_off(self, period: Period, fields: dict[str, str]) -> None:
+        store = thread_store(self)
+        if fields:
+            lifecycle.save_narrative(store, period, fields)
+        try:
+            version = lifecycle.sign_off(store, period)
+        except lifecycle.SignOffRefused as exc:
+            self.post_message(self.Refused(exc.errors, str(exc)))
+            return
+        self.post_message(self.Done(f"Signed off {period.label} as version {version}."))
+
+    def action_reopen(self) -> None:
+        built = self.built
+        if built is None:
+            return
+        if built.open:
+            self.notify("This return is a draft already: nothing to reopen.")
+            return
+        number = len(built.versions) + 1
+        self.app.push_screen(ConfirmScreen(
+            f"Reopen {built.period.label} as version {number}?",
+            f"Version {number - 1} stays as it was signed off; the draft of version {number} starts with "
+            "its narrative.", yes="Reopen"),
+            lambda yes: self._confirmed_reopen(built.period) if yes else None)
+
+    def _confirmed_reopen(self, period: Period) -> None:
+        self._reopen(period)
+
+    @work(thread=True, exit_on_error=False, group="lifecycle")
+    def _reopen(self, period: Period) -> None:
+        version = lifecycle.reopen(thread_store(self), period)
+        self.post_message(self.Done(f"Reopened {period.label}: draft of version {version}."))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.notify(message.text, timeout=5)
+        self.rebuild()
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self.notify(f"Not signed off: {message.text}", title="Sign-off refused", severity="error", timeout=8)
+        self.action_show_tab("validation")
+        self.query_one("#findings", DataTable).focus()
+
+    # -- versions and what changed -----------------------------------------
+
+    def _show_versions(self, built: Built) -> None:
+        table = self.query_one("#versions", DataTable)
+        table.clear()
+        for v in built.versions:
+            table.add_row(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16],
+                          key=str(v.version))
+        if built.open:
+            table.add_row(f"v{len(built.versions) + 1}", "draft", "", "", key="draft")
+        self.query_one("#diff", Static).update("Select a version to see what changed from the one before."
+                                               if built.versions else "Nothing signed off yet.")
+
+    @on(DataTable.RowHighlighted, "#versions")
+    def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.built is not None and event.row_key.value is not None and self.built.versions:
+            self._diff(self.built, event.row_key.value)
+
+    @work(thread=True, exit_on_error=False, group="diff", exclusive=True)
+    def _diff(self, built: Built, key: str) -> None:
+        store = thread_store(self)
+        if key == "draft":
+            number, new = len(built.versions) + 1, built.document
+        else:
+            number = int(key)
+            new = lifecycle.get_version(store, built.period, number).document
+        if number == 1:
+            text = Text("Version 1: the first signed off, nothing before it to compare.")
+        else:
+            old = lifecycle.get_version(store, built.period, number - 1).document
+            changes = diff(old, new)
+            text = Text(f"From v{number - 1} to v{number}: " + (f"{len(changes)} change(s)" if changes
+                                                                   else "no changes"), style="bold")
+            for change in changes:
+                text.append(f"\n{change}", style="")
+        self.post_message(self.DiffLoaded(built.period, text))
+
+    @on(DiffLoaded)
+    def _diff_loaded(self, message: DiffLoaded) -> None:
+        if self.built is not None and message.period == self.built.period:
+            self.query_one("#diff", Static).update(message.text)
+
+    # -- leaving ---------------------------------------------------------------
+
+    def action_close(self) -> None:
+        if self.pending and self.period is not None:  # typed in the last moment: save it on the app
+            period, fields = self.period, dict(self.pending)
+            app: Any = self.app
+            self.app.run_worker(lambda: lifecycle.save_narrative(app.store(), period, fields),
+                                thread=True, exit_on_error=False, group="narrative")
+        self.dismiss(frozenset(self.edited))
+
+
+def _state_line(built: Built) -> Text:
+    errors = sum(f.severity == "error" for f in built.findings)
+    warnings = len(built.findings) - errors
+    if built.open:
+        state = Text(f"Draft of v{len(built.versions) + 1}", style="bold")
+    else:
+        last = built.versions[-1]
+        state = Text(f"v{last.version} {last.status} by {last.signed_off_by}", style="bold green")
+    state.append(" \u00b7 ")
+    state.append(f"{errors} error(s)", style="bold red" if errors else "")
+    state.append(f" \u00b7 {warnings} warning(s)")
+    return state
+
+
+def _frozen_findings(document: dict[str, Any]) -> list[Finding]:
+    """The validation a frozen version was signed off with, as findings (young people counted, not named)."""
+    return [
+        Finding(severity, m["code"], m["text"], m["table"], m.get("id"), m.get("ref"))
+        for severity, key in (("error", "errors"), ("warning", "warnings"))
+        for m in document["validation"][key]
+    ]
