@@ -182,3 +182,30 @@ async def test_a_database_that_cannot_be_opened_is_a_message(tmp_path: Path) -> 
         assert isinstance(app.screen, MainScreen)
         (note,) = app._notifications
         assert note.severity == "error" and "unable to open database file" in note.message
+
+
+async def test_a_failed_save_keeps_the_form_and_can_be_tried_again(spoke_db: Path) -> None:
+    store = Store(spoke_db)
+    store.conn.execute("CREATE TRIGGER jammed BEFORE INSERT ON participants "
+                       "BEGIN SELECT RAISE(ABORT, 'the disk is jammed'); END")
+    store.close()
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("2", "a")
+        await settle(pilot)
+        await type_into(pilot, "ref", "YP9")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordFormScreen)
+        assert [n.message for n in app._notifications] == ["the database could not do that (the disk is jammed)"]
+        assert form_message(app) == "Not saved."
+        assert app.screen.query_one("#f-ref", Input).value == "YP9"
+
+        store = Store(spoke_db)
+        store.conn.execute("DROP TRIGGER jammed")
+        store.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert [r["ref"] for r in rows(spoke_db, "SELECT ref FROM participants")] == ["YP9"]

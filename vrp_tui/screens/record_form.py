@@ -88,6 +88,14 @@ class FormScreen(ReportsWorkerErrors, ModalScreen[frozenset[str] | None]):
         self._form_message("Saving...")
         self.save(self.form.values())
 
+    def worker_failed(self, exc: BaseException) -> None:
+        """Whatever went wrong, the form can be saved again (field errors land via ``show_errors``)."""
+        if self.saving:
+            self.saving = False
+            self.query_one("#save", Button).disabled = False
+            self._form_message("Not saved.", error=True)
+        super().worker_failed(exc)
+
     def show_errors(self, errors: Mapping[str, str]) -> None:
         """A save refused (by a worker): problems stay beside their fields until those fields change."""
         self.extra_errors.update({k: v for k, v in errors.items() if k in self.form.specs})

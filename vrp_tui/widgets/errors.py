@@ -60,5 +60,9 @@ class ReportsWorkerErrors:
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            node: Any = self
-            report_error(node, event.worker.error)
+            self.worker_failed(event.worker.error)
+
+    def worker_failed(self, exc: BaseException) -> None:
+        """Override to tidy up (and call this) when a worker fails."""
+        node: Any = self
+        report_error(node, exc)
