@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlite_utils import Database
 
 from vrp_tui.cli import main
 from vrp_tui.models import RecordError
@@ -62,7 +63,7 @@ def test_reopening_applies_nothing_new(tmp_path: Path) -> None:
     Store(path).close()
     first = sqlite3.connect(path).execute("SELECT name, applied_at FROM _sqlite_migrations").fetchall()
     again = Store(path)
-    assert migrations.pending(again.db) == []
+    assert migrations.pending(Database(again.conn)) == []
     again.close()
     assert sqlite3.connect(path).execute("SELECT name, applied_at FROM _sqlite_migrations").fetchall() == first
 
@@ -234,7 +235,17 @@ def test_vrp_backup_copies_every_committed_record_and_nothing_uncommitted(tmp_pa
         assert copy.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert copy.count("participants") == 50
         assert copy.query("SELECT count(*) AS n FROM audit") == [{"n": 50}]
-        assert migrations.pending(copy.db) == []
+        assert migrations.pending(Database(copy.conn)) == []
     finally:
         copy.close()
         store.close()
+
+
+def test_schema_version_counts_every_migration(tmp_path: Path) -> None:
+    """Opening an up-to-date file skips the migrations by PRAGMA user_version: it must match."""
+    from vrp_tui.store.database import SCHEMA_VERSION
+
+    store = Store(tmp_path / "new.db")
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert len(migrations.pending(Database(store.conn))) == 0
+    assert len(migrations.applied(Database(store.conn))) == SCHEMA_VERSION

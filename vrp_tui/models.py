@@ -22,15 +22,8 @@ from pydantic import (
 )
 
 from . import reference
+from .errors import RecordError
 from .periods import Period, PeriodError, parse_financial_year
-
-
-class RecordError(ValueError):
-    """A record that cannot be saved, with a reason per field (``""``: the whole record)."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
 
 
 def errors_by_field(exc: ValidationError) -> dict[str, str]:

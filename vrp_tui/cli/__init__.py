@@ -6,6 +6,7 @@ Textual is imported only by the commands that open a TUI, so scripted use stays 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
@@ -13,8 +14,36 @@ import click
 from .. import config
 from .common import Context
 
+# Each command is imported only when it runs (or when help lists it), so
+# `vrp` opening the TUI does not pay for the hub, bundle and returns code.
+COMMANDS = {
+    "init": "vrp_tui.cli.spoke:init",
+    "backup": "vrp_tui.cli.spoke:backup",
+    "import": "vrp_tui.cli.records:import_",
+    "demo": "vrp_tui.cli.records:demo_",
+    "return": "vrp_tui.cli.returns:return_group",
+    "export": "vrp_tui.cli.bundle:export",
+    "keys": "vrp_tui.cli.bundle:keys_group",
+    "hub": "vrp_tui.cli.hub:hub",
+}
 
-@click.group(invoke_without_command=True)
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are named here and imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attr = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="VRP_DB",
               help="The database file (default: the user's data folder; VRP_DB overrides).")
 @click.version_option(package_name="vrp-returns")
@@ -30,23 +59,3 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
         make_app(config.prepare(ctx.obj.spoke_db)).run()
 
-
-from . import spoke as _spoke  # noqa: E402
-
-_spoke.register(main)
-
-from . import records as _records  # noqa: E402
-
-_records.register(main)
-
-from . import hub as _hub  # noqa: E402
-
-_hub.register(main)
-
-from . import bundle as _bundle  # noqa: E402
-
-_bundle.register(main)
-
-from . import returns as _returns  # noqa: E402
-
-_returns.register(main)

@@ -138,8 +138,3 @@ def rotate(ctx: Context) -> None:
     click.echo(keys.public_key_file(new.public_key), nl=False)
     if old:
         click.echo(f"retired key {old[0].key_id}; give the hub the new key {new.key_id}", err=True)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(export)
-    group.add_command(keys_group)

@@ -243,7 +243,3 @@ def settings(ctx: Context, deadline_days: int | None, threshold: int | None) -> 
         values = store.settings()
     for key, value in values.items():
         click.echo(f"{key} = {value}  ({SETTINGS[key].label})")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(hub)

@@ -69,8 +69,3 @@ def demo_(directory: Path | None) -> None:
                "and imported at the hub")
     click.echo(f"open a spoke with: vrp --db {made.spokes['bristol']}")
     click.echo(f"open the hub with: vrp --db {made.hub} hub")
-
-
-def register(group: click.Group) -> None:
-    for command in (import_, demo_):
-        group.add_command(command)

@@ -164,7 +164,3 @@ def _version_or_current(store: Store, p: Period, version: int | None) -> dict[st
     if version is None:
         return lifecycle.current(store, p).to_json()
     return lifecycle.get_version(store, p, version).document
-
-
-def register(group: click.Group) -> None:
-    group.add_command(return_group)

@@ -52,8 +52,3 @@ def backup(ctx: Context, path: Path) -> None:
     """Copy the live database to PATH (SQLite online backup)."""
     open_spoke(ctx, set_up=False).backup(path)
     click.echo(str(path))
-
-
-def register(group: click.Group) -> None:
-    for command in (init, backup):
-        group.add_command(command)

@@ -15,13 +15,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
-from ..models import RecordError
+from ..errors import RecordError
 from .kinds import KINDS, Kind
-from .migrations import migrations
 
 BUSY_TIMEOUT_MS = 5000
+# How many migrations vrp_tui/store/migrations.py holds; kept in PRAGMA user_version so
+# opening an up-to-date file needs neither sqlite-utils nor the migrations (a test keeps
+# this in step with the migrations module).
+SCHEMA_VERSION = 5
 
 
 class StoreBusy(RuntimeError):
@@ -79,12 +80,22 @@ class Store:
     def __init__(self, path: str | Path, *, worker: str | None = None):
         self.path = str(path)
         self.conn = connect(self.path)
-        self.db = Database(self.conn)
-        if migrations.pending(self.db):
-            # Under the write lock, so two processes opening a new file do not both migrate it.
-            with write_transaction(self.conn):
-                migrations.apply(self.db)
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._migrate()
         self._worker = worker
+
+    def _migrate(self) -> None:
+        """Apply pending migrations under the write lock, so two processes opening a new file
+        do not both migrate it."""
+        from sqlite_utils import Database
+
+        from .migrations import migrations
+
+        with write_transaction(self.conn):
+            db = Database(self.conn)
+            migrations.apply(db)
+            applied = len(migrations.applied(db))
+            self.conn.execute(f"PRAGMA user_version = {applied}")
 
     def close(self) -> None:
         self.conn.close()
