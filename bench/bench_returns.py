@@ -10,8 +10,13 @@ document). Targets (SPEC section 8): at most 2x the baseline, under 1 s.
 Then responsiveness: a headless Textual app with a timer ticking every 10 ms
 builds the return in a thread worker (as the Returns screen does), and the
 longest gap between ticks is the longest the event loop was held up. For
-contrast the same build is run once on the event loop itself. Target: no stall
-over 50 ms while the worker builds.
+contrast the same build is run once on the event loop itself. Then the real
+Returns screen is opened on the data set with the same timer and its gaps are
+printed: while its worker builds and it draws the result, and while Textual
+mounts its widgets (opening it, a tab's first showing: the framework's layout
+work, which other screens pay too). Target: no stall over 50 ms while the
+build runs in its worker (the budget is judged on the bare app, whose loop
+does nothing else; the screen's figures vary with what else the machine does).
 
     python -m bench.bench_returns [--runs N] [--period 2025-26-Q3]
 """
@@ -172,6 +177,47 @@ async def longest_stall(db: Path, period: Period, *, in_worker: bool) -> float:
     return app.longest
 
 
+async def screen_stall(db: Path, period: Period) -> dict[str, float]:
+    """Longest event-loop gaps with the real Returns screen: while it opens (Textual mounting its
+    widgets), while its worker builds the quarter and the screen draws it, and while each tab is
+    shown for the first time; and how long the build took to appear."""
+    from vrp_tui.app import make_app
+    from vrp_tui.screens.returns import ReturnsScreen
+
+    app = make_app(db, cursor_blink=False)
+    gaps = {"longest": 0.0, "last": 0.0}
+    out: dict[str, float] = {}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps["longest"] = max(gaps["longest"], now - gaps["last"])
+        gaps["last"] = now
+
+    def take(name: str) -> None:
+        out[name], gaps["longest"] = gaps["longest"], 0.0
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        screen = ReturnsScreen(period)
+        gaps["last"] = started = time.perf_counter()
+        app.set_interval(0.010, tick)
+        await app.push_screen(screen)
+        await pilot.pause(0.4)  # mounted, laid out and drawn: Textual's work (the build runs on in its worker)
+        assert screen.built is None, "the build finished before the screen had opened: nothing left to measure"
+        take("opening")
+        while screen.built is None or screen.chart is None:
+            await asyncio.sleep(0.005)
+        out["seconds"] = time.perf_counter() - started
+        await pilot.pause(0.05)
+        take("building")
+        for key in "23451":
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        take("tabs")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
@@ -215,8 +261,13 @@ def main() -> int:
     on_loop = asyncio.run(longest_stall(db, period, in_worker=False))
     print(f"event loop, 10 ms timer: longest gap {in_worker * 1000:.0f} ms while a thread worker builds "
           f"(target < {TARGET_STALL * 1000:.0f} ms); {on_loop * 1000:.0f} ms when the build blocks the loop")
+    screen = asyncio.run(screen_stall(db, period))
+    print(f"the Returns screen: longest gap {screen['building'] * 1000:.0f} ms while its worker built the quarter "
+          f"and the screen drew it ({screen['seconds']:.1f} s to the charts); Textual mounting widgets: "
+          f"{screen['opening'] * 1000:.0f} ms opening the screen, {screen['tabs'] * 1000:.0f} ms showing a tab "
+          "the first time")
 
-    within = (build_ratio <= TARGET_RATIO and med["build"] < TARGET_SECONDS and in_worker < TARGET_STALL)
+    within = build_ratio <= TARGET_RATIO and med["build"] < TARGET_SECONDS and in_worker < TARGET_STALL
     print("within budget" if within else "OVER BUDGET")
     return 0 if within else 1
 

@@ -59,6 +59,10 @@ def text_of(screen: ReturnsScreen, selector: str) -> str:
     return console.export_text().rstrip("\n")
 
 
+def figure_row(screen: ReturnsScreen, ref: str) -> list[str]:
+    return [str(cell).strip() for cell in screen.query_one("#figures", DataTable).get_row(ref)]
+
+
 def stored(db: Path, action: Any) -> Any:
     store = Store(db)
     try:
@@ -72,9 +76,9 @@ async def test_open_returns_and_change_quarter(spoke: Path) -> None:
         screen = await open_returns(pilot)
         assert screen.query_one("#quarter", Select).value == Q1
         assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 0 error(s) \u00b7 7 warning(s)"
-        figures = text_of(screen, "#figures")
-        ment = next(line for line in figures.splitlines() if line.strip().startswith("MENT"))
-        assert ment.split() == ["MENT", "2", "2", "3", "2", "1", "0", "6", "2.4"]
+        assert figure_row(screen, "MENT") == ["MENT", "2", "2", "3", "2", "1", "0", "6", "2.4", "£1,550.50",
+                                              "£1,550.50", "£6,200.00", "25%"]
+        assert figure_row(screen, "Spoke")[:9] == ["Spoke", "5", "4", "3", "1", "2", "1", "9", "4.2"]
         await pilot.press("2")  # charts
         await settle(pilot)
         charts = text_of(screen, "#charts")
@@ -82,8 +86,8 @@ async def test_open_returns_and_change_quarter(spoke: Path) -> None:
         await pilot.press("q", "enter", *"2024/25 Q4", "enter")
         await settle(pilot)
         assert screen.query_one("#quarter", Select).value == Period.parse("2024-25-Q4")
-        ment = next(line for line in text_of(screen, "#figures").splitlines() if line.strip().startswith("MENT"))
-        assert ment.split() == ["MENT", "2", "1", "1", "0", "0", "0", "1", "0.5"]
+        assert figure_row(screen, "MENT") == ["MENT", "2", "1", "1", "0", "0", "0", "1", "0.5", "£1,000.00",
+                                              "£1,000.00", "£4,000.00", "25%"]
 
 
 async def test_jump_from_a_validation_message_to_the_record(spoke: Path) -> None:
@@ -151,6 +155,8 @@ async def test_sign_off_then_reopen(spoke: Path) -> None:
         await settle(pilot)
         assert text_of(screen, "#returns-state").startswith("v1 signed-off by Amy Tester")
         assert [v.version for v in stored(spoke, lambda s: lifecycle.versions(s, Q1))] == [1]
+        await pilot.press("4")
+        await settle(pilot)
         assert screen.query_one("#narrative-highlights", TextArea).read_only
         await pilot.press("o", "y")
         await settle(pilot)

@@ -11,6 +11,7 @@ earlier one). Selecting a validation message opens that record's form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Group
@@ -22,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import (
     DataTable,
     Footer,
@@ -47,10 +49,16 @@ from .confirm import ConfirmScreen
 from .sections import SECTIONS
 
 SAVE_AFTER = 0.8  # seconds of no typing before the narrative is saved
-SHOWN_FINDINGS = 500  # a list longer than this says how many more there are
+SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
 TABS = ("figures", "charts", "validation", "narrative", "versions")
-FOCUS_IN_TAB = {"figures": "#figures-scroll", "charts": "#charts-scroll", "validation": "#findings",
+FOCUS_IN_TAB = {"figures": "#figures", "charts": "#charts-scroll", "validation": "#findings",
                 "narrative": "#narrative-highlights", "versions": "#versions"}
+FIGURE_COLUMNS = (
+    ("ref", "Intervention"), ("referrals", "Referrals"), ("starts", "Starts"), ("active", "Active"),
+    ("high_risk_active", "High risk"), ("completions", "Completed"), ("other_exits", "Other exits"),
+    ("contacts", "Sessions"), ("contact_hours", "Hours"), ("spend_gbp", "Spend"), ("spend_ytd_gbp", "Year to date"),
+    ("budget_gbp", "Budget"), ("used", "Used"),
+)
 NARRATIVE_HELP = {
     "highlights": "Highlights of the quarter",
     "challenges": "Challenges",
@@ -126,6 +134,9 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         self.saved_text: dict[str, str] = {}
         self.saving = False
         self.save_timer: Timer | None = None
+        self.chart: ReturnsScreen.ChartLoaded | None = None
+        self.shown_tabs = {"figures"}  # tabs whose widgets are mounted (the others on first showing)
+        self.switching_to: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,28 +144,65 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             yield Select[Period]([], id="quarter", prompt="Loading quarters...", compact=True, allow_blank=True)
             yield Static("", id="returns-state")
         with TabbedContent(id="returns-tabs"):
-            with TabPane("Figures", id="tab-figures"), VerticalScroll(id="figures-scroll"):
-                yield Static("Building the return...", id="figures")
-            with TabPane("Charts", id="tab-charts"), VerticalScroll(id="charts-scroll"):
-                yield Static("", id="charts")
-            with TabPane("Validation", id="tab-validation"):
-                yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-                yield Static("Enter opens the record a message names.", id="findings-note", classes="list-status")
-            with TabPane("Narrative", id="tab-narrative"), VerticalScroll(id="narrative-scroll"):
-                for field in NARRATIVE_FIELDS:
-                    yield Label(NARRATIVE_HELP[field], classes="narrative-label")
-                    yield TextArea(id=f"narrative-{field}", classes="narrative", soft_wrap=True, compact=True)
-                yield Static("", id="narrative-state", classes="list-status")
-            with TabPane("Versions", id="tab-versions"):
-                yield DataTable(id="versions", cursor_type="row")
-                with VerticalScroll(id="diff-scroll"):
-                    yield Static("", id="diff")
+            with TabPane("Figures", id="tab-figures"):
+                yield DataTable(id="figures", zebra_stripes=True, fixed_columns=1)
+            for tab in TABS[1:]:
+                yield TabPane(tab.capitalize(), id=f"tab-{tab}")
         yield Footer(compact=True)
 
+    def _content(self, tab: str) -> list[Widget]:
+        """A tab's widgets, mounted when it is first shown so the screen opens quickly."""
+        if tab == "charts":
+            return [VerticalScroll(Static("Drawing the charts...", id="charts"), id="charts-scroll")]
+        if tab == "validation":
+            findings: DataTable[Any] = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+            return [findings, Static("", id="findings-note", classes="list-status")]
+        if tab == "narrative":
+            fields: list[Widget] = []
+            for field in NARRATIVE_FIELDS:
+                fields += [Label(NARRATIVE_HELP[field], classes="narrative-label"),
+                           TextArea(id=f"narrative-{field}", classes="narrative", soft_wrap=True, compact=True)]
+            return [VerticalScroll(*fields, Static("", id="narrative-state", classes="list-status"),
+                                   id="narrative-scroll")]
+        versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
+        versions.add_columns("Version", "Status", "By", "When")
+        return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
+
+    async def show_tab(self, tab: str, focus: str | None = None) -> None:
+        """Bring a tab into view (mounting and filling its widgets the first time) and focus in it."""
+        tabs = self.query_one("#returns-tabs", TabbedContent)
+        if tabs.active != f"tab-{tab}":
+            self.switching_to = tab  # the TabActivated that follows leaves the focus alone
+            tabs.active = f"tab-{tab}"
+        await self._mount_tab(tab)
+        self.query_one(focus or self._focus_in(tab)).focus()
+
+    def _focus_in(self, tab: str) -> str:
+        """Where focus goes in a tab: a frozen narrative is read in its scroll, not its (locked) editors."""
+        if tab == "narrative" and self.built is not None and not self.built.open:
+            return "#narrative-scroll"
+        return FOCUS_IN_TAB[tab]
+
+    async def _mount_tab(self, tab: str) -> None:
+        if tab not in self.shown_tabs:
+            self.shown_tabs.add(tab)
+            await self.query_one(f"#tab-{tab}", TabPane).mount_all(self._content(tab))
+            self._fill(tab)
+
+    def _fill(self, tab: str) -> None:
+        if tab not in self.shown_tabs or self.built is None:
+            return
+        if tab == "charts" and self.chart is not None:
+            self._draw_charts(self.chart)
+        elif tab == "validation":
+            self._show_findings(self.built)
+        elif tab == "narrative":
+            self._show_narrative(self.built)
+        elif tab == "versions":
+            self._show_versions(self.built)
+
     def on_mount(self) -> None:
-        self.query_one("#figures-scroll").focus()
-        self.query_one("#findings", DataTable).add_columns("", "Message")
-        self.query_one("#versions", DataTable).add_columns("Version", "Status", "By", "When")
+        self.query_one("#figures", DataTable).focus()
         self._load_quarters(self.period)
 
     # -- choosing the quarter ----------------------------------------------
@@ -183,19 +231,18 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     def action_focus_quarter(self) -> None:
         self.query_one("#quarter", Select).focus()
 
-    def action_show_tab(self, tab: str) -> None:
-        self.query_one("#returns-tabs", TabbedContent).active = f"tab-{tab}"
-        self.query_one(FOCUS_IN_TAB[tab]).focus()
+    async def action_show_tab(self, tab: str) -> None:
+        await self.show_tab(tab)
 
     @on(TabbedContent.TabActivated, "#returns-tabs")
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        """Focus moves into the tab shown, unless it is on the tabs themselves or already there."""
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """A tab chosen on the tab bar: mount it; focus moves into it unless it stays on the tabs."""
         tab = (event.pane.id or "").removeprefix("tab-")
-        focused = self.focused
-        if focused is not None and (isinstance(focused, Tabs) or event.pane in focused.ancestors):
-            return
-        if tab in FOCUS_IN_TAB:
-            self.query_one(FOCUS_IN_TAB[tab]).focus()
+        await self._mount_tab(tab)
+        if self.switching_to == tab:
+            self.switching_to = None
+        elif not isinstance(self.focused, Tabs):
+            self.query_one(self._focus_in(tab)).focus()
 
     # -- building ------------------------------------------------------------
 
@@ -238,18 +285,40 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         if built.period != self.period:
             return  # a quarter the worker has since moved on from
         self.built = built
-        doc = built.document
+        self.chart = None
+        self.saved_text = dict(built.narrative)
         self.query_one("#returns-state", Static).update(_state_line(built))
-        self.query_one("#figures", Static).update(Group(
-            tables.figures_table(doc), Text(""), tables.breakdown_table(doc["totals"]), tables.money_table(doc)))
-        self._show_findings(built)
-        self._show_narrative(built)
-        self._show_versions(built)
+        self._show_figures(built.document)
+        for tab in TABS[1:]:
+            self._fill(tab)
+
+    def _show_figures(self, doc: dict[str, Any]) -> None:
+        """One row per intervention under the spoke's totals (kept in view): a table draws only what shows.
+
+        Numbers are padded to their column's width, so they line up on the right."""
+        lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
+        rows = [[line["ref"], *_figure_cells(line)] for line in lines]
+        labels = [label for _, label in FIGURE_COLUMNS]
+        widths = [max(len(x) for x in column) for column in zip(labels, *rows, strict=False)]
+        table = self.query_one("#figures", DataTable)
+        table.fixed_rows = 0
+        table.clear(columns=True)
+        for n, (label, width) in enumerate(zip(labels, widths, strict=True)):  # widths known: nothing to measure
+            table.add_column(label if n == 0 else label.rjust(width), width=width)
+        for n, row in enumerate(rows):
+            cells = [row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))]
+            table.add_row(*(Text(cell, style="bold" if n == 0 else "") for cell in cells), key=row[0])
+        table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
 
     @on(ChartLoaded)
     def _chart_loaded(self, message: ChartLoaded) -> None:
         if self.built is None or message.period != self.built.period:
             return
+        self.chart = message
+        self._fill("charts")
+
+    def _draw_charts(self, message: ChartLoaded) -> None:
+        assert self.built is not None
         totals = self.built.document["totals"]
         label = f"{message.period.financial_year} to date"
         self.query_one("#charts", Static).update(Group(
@@ -263,16 +332,21 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             Text(""),
             tables.bars("Active young people by age band, this quarter",
                         [(band, n, str(n)) for band, n in totals["active_by_age_band"].items()]),
+            Text(""),
+            tables.breakdown_table(totals),
         ))
 
     # -- validation: select a message to open its record ---------------------
 
     def _show_findings(self, built: Built) -> None:
         table = self.query_one("#findings", DataTable)
-        table.clear()
-        for n, f in enumerate(built.findings[:SHOWN_FINDINGS]):
+        table.clear(columns=True)
+        shown = built.findings[:SHOWN_FINDINGS]
+        table.add_column("", width=7)
+        table.add_column("Message", width=max((len(f.text) for f in shown), default=7))
+        for n, f in enumerate(shown):
             style = "bold red" if f.severity == "error" else "yellow"
-            table.add_row(Text(f.severity, style=style), f.text, key=str(n))
+            table.add_row(Text(f.severity, style=style), Text(f.text), key=str(n))
         more = len(built.findings) - SHOWN_FINDINGS
         errors = sum(f.severity == "error" for f in built.findings)
         note = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
@@ -281,16 +355,15 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         self.query_one("#findings-note", Static).update(note)
 
     @on(DataTable.RowSelected, "#findings")
-    def _finding_chosen(self, event: DataTable.RowSelected) -> None:
+    async def _finding_chosen(self, event: DataTable.RowSelected) -> None:
         if self.built is None or event.row_key.value is None:
             return
-        self.open_record(self.built.findings[int(event.row_key.value)])
+        await self.open_record(self.built.findings[int(event.row_key.value)])
 
-    def open_record(self, finding: Finding) -> None:
+    async def open_record(self, finding: Finding) -> None:
         """Open the form of the record ``finding`` names (the narrative field, for an empty one)."""
         if finding.table == "return_drafts" and finding.field:
-            self.query_one("#returns-tabs", TabbedContent).active = "tab-narrative"
-            self.query_one(f"#narrative-{finding.field}", TextArea).focus()
+            await self.show_tab("narrative", focus=f"#narrative-{finding.field}")
             return
         if finding.table not in SECTIONS or finding.id is None:
             self.notify("This message counts several records: open the lists to find them.", timeout=5)
@@ -310,12 +383,12 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     # -- the narrative, saved as it is typed -------------------------------
 
     def _show_narrative(self, built: Built) -> None:
-        self.saved_text = dict(built.narrative)
         for field in NARRATIVE_FIELDS:
             area = self.query_one(f"#narrative-{field}", TextArea)
             if field not in self.pending and area.text != built.narrative[field]:
                 area.load_text(built.narrative[field])
             area.read_only = not built.open
+            area.can_focus = built.open
         self.query_one("#narrative-state", Static).update(
             "Saved as you type." if built.open else "Signed off: reopen the return (o) to change the narrative.")
 
@@ -367,7 +440,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             return
         errors = [f for f in built.findings if f.severity == "error"]
         if errors:
-            self._refused(self.Refused(errors, f"{len(errors)} error(s) to put right before sign-off."))
+            self.post_message(self.Refused(errors, f"{len(errors)} error(s) to put right before sign-off."))
             return
         number = len(built.versions) + 1
         self.app.push_screen(ConfirmScreen(
@@ -420,10 +493,9 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         self.rebuild()
 
     @on(Refused)
-    def _refused(self, message: Refused) -> None:
+    async def _refused(self, message: Refused) -> None:
         self.notify(f"Not signed off: {message.text}", title="Sign-off refused", severity="error", timeout=8)
-        self.action_show_tab("validation")
-        self.query_one("#findings", DataTable).focus()
+        await self.action_show_tab("validation")
 
     # -- versions and what changed -----------------------------------------
 
@@ -464,7 +536,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
 
     @on(DiffLoaded)
     def _diff_loaded(self, message: DiffLoaded) -> None:
-        if self.built is not None and message.period == self.built.period:
+        if self.built is not None and message.period == self.built.period and "versions" in self.shown_tabs:
             self.query_one("#diff", Static).update(message.text)
 
     # -- leaving ---------------------------------------------------------------
@@ -476,6 +548,20 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             self.app.run_worker(lambda: lifecycle.save_narrative(app.store(), period, fields),
                                 thread=True, exit_on_error=False, group="narrative")
         self.dismiss(frozenset(self.edited))
+
+
+def _figure_cells(line: dict[str, Any]) -> list[str]:
+    """The figures of one line as shown: counts with separators, money as pounds, budget used."""
+    cells = []
+    for name, _ in FIGURE_COLUMNS[1:]:
+        if name == "used":
+            ytd, budget = (sum(Decimal(v) for v in line[m].values()) for m in ("spend_ytd_gbp", "budget_gbp"))
+            cells.append(f"{ytd / budget:.0%}" if budget else "-")
+        elif isinstance(line[name], dict):
+            cells.append(tables.pounds(line[name]))
+        else:
+            cells.append(f"{line[name]:,}" if isinstance(line[name], int) else f"{line[name]:,.1f}")
+    return cells
 
 
 def _state_line(built: Built) -> Text:
