@@ -158,3 +158,8 @@ def test_settings(held: Path) -> None:
     assert "deadline_days = 45" in changed.output and "disclosure_threshold = 10" in changed.output
     bad = vrp(held, "settings", "--threshold", "1")
     assert bad.exit_code == 1 and "between 2 and 100" in bad.stderr
+
+
+def test_the_tui_is_not_opened_on_a_spoke_database(spoke_db: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", str(spoke_db), "hub"])
+    assert result.exit_code == 1 and "is not a hub database" in result.stderr

@@ -303,6 +303,18 @@ async def test_the_figures_tab_shows_the_latest_quarter_by_view(hub: tuple[Path,
         assert [r[:3] for r in table_text(app, "#fig-trend")] == [["2025-26-Q1", "5", "75"]]
 
 
+async def test_help_lists_the_hub_keys(hub: tuple[Path, HubWorld]) -> None:
+    app = app_for(*hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        does = [row[2] for row in table_text(app, "#keys")]
+        assert "Return with issues" in does and "Previous quarter" in does and "Clear results" in does
+        await pilot.press("escape")
+        assert isinstance(app.screen, HubMainScreen)
+
+
 # -- first run ------------------------------------------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ def hub(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         from ..hub_app import make_hub_app
 
+        open_hub(ctx.obj, set_up=False).close()  # a spoke's database is refused here, not in the TUI
         make_hub_app(config.prepare(ctx.obj.hub_db)).run()
 
 

@@ -119,6 +119,11 @@ def import_files(hub: HubStore, paths: Iterable[Path], identity: pyrage.x25519.I
     """Import each file in turn, one result per file; a file that cannot be read is rejected."""
     for path in paths:
         try:
+            size = path.stat().st_size
+            if size > MAX_BUNDLE_BYTES:  # said before reading a byte of it (same words as the reader)
+                yield ImportResult(path.name, REJECTED,
+                                   reason=f"the file is {size} bytes, more than the {MAX_BUNDLE_BYTES} a bundle may be")
+                continue
             data = read_file(path)
         except OSError as exc:
             yield ImportResult(path.name, REJECTED, reason=f"cannot read the file ({exc.strerror or exc})")
