@@ -23,6 +23,7 @@ from vrp_tui.screens.confirm import ConfirmScreen
 from vrp_tui.screens.record_form import RecordFormScreen
 from vrp_tui.screens.returns import ReturnsScreen
 from vrp_tui.store import Store
+from vrp_tui.widgets.narrative_editor import NarrativeEditor
 
 SIZE = (80, 24)
 Q1 = Period.parse("2025-26-Q1")
@@ -204,3 +205,27 @@ def test_returns_screen_snapshot(spoke: Path, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app_over(spoke), terminal_size=SIZE, run_before=show)
+
+
+def test_an_older_narrative_save_never_overwrites_a_newer_one(spoke: Path) -> None:
+    editor = NarrativeEditor()
+    store = Store(spoke)
+    try:
+        editor.write(store, Q1, {"highlights": "second draft"}, 2)
+        editor.write(store, Q1, {"highlights": "first draft"}, 1)  # a slow save arriving late
+        assert lifecycle.narrative(store, Q1)["highlights"] == "second draft"
+    finally:
+        store.close()
+
+
+async def test_typing_then_changing_quarter_saves_the_first_quarter(spoke: Path) -> None:
+    async with app_over(spoke).run_test(size=SIZE) as pilot:
+        await open_returns(pilot)
+        await pilot.press("4", *"Busy", "escape")  # escape leaves the editor... and the screen
+        await settle(pilot)
+        await open_returns(pilot)
+        await pilot.press("4", *" summer")
+        await pilot.press("shift+tab", "shift+tab")  # out of the editor to the tabs
+        await pilot.press("q", "enter", *"2024/25 Q4", "enter")
+        await settle(pilot)
+    assert stored(spoke, lambda s: lifecycle.narrative(s, Q1)["highlights"]) == "Busy summer"

@@ -2,10 +2,10 @@
 write the narrative, sign off, reopen and compare versions.
 
 Every build, save, sign-off and diff runs in a thread worker with the thread's
-own store and posts a message back; the event loop only draws. The narrative is
-saved as it is typed: a change waits 0.8 s for more typing, then one worker
-saves what changed (one save at a time, so a later text never loses to an
-earlier one). Selecting a validation message opens that record's form.
+own store and posts a message back; the event loop only draws. The narrative
+is saved as it is typed (widgets/narrative_editor.py). Selecting a validation
+message opens that record's form. A tab's widgets are mounted the first time
+it is shown, so the screen opens quickly.
 """
 
 from __future__ import annotations
@@ -22,33 +22,29 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    Label,
     Select,
     Static,
     TabbedContent,
     TabPane,
     Tabs,
-    TextArea,
 )
 
 from ..periods import Period
 from ..returns import lifecycle, tables
 from ..returns.diff import diff
-from ..returns.document import NARRATIVE_FIELDS
 from ..returns.figures import compute_figures
 from ..returns.validation import Finding
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.narrative_editor import NarrativeEditor
 from ..widgets.store_access import thread_store
 from .confirm import ConfirmScreen
 from .sections import SECTIONS
 
-SAVE_AFTER = 0.8  # seconds of no typing before the narrative is saved
 SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
 TABS = ("figures", "charts", "validation", "narrative", "versions")
 FOCUS_IN_TAB = {"figures": "#figures", "charts": "#charts-scroll", "validation": "#findings",
@@ -59,12 +55,6 @@ FIGURE_COLUMNS = (
     ("contacts", "Sessions"), ("contact_hours", "Hours"), ("spend_gbp", "Spend"), ("spend_ytd_gbp", "Year to date"),
     ("budget_gbp", "Budget"), ("used", "Used"),
 )
-NARRATIVE_HELP = {
-    "highlights": "Highlights of the quarter",
-    "challenges": "Challenges",
-    "case_study": "Case study (anonymised: no names, refs or dates of birth)",
-    "next_quarter": "Plans for next quarter",
-}
 
 
 @dataclass(frozen=True)
@@ -108,10 +98,6 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         by_quarter: list[tuple[Period, int, int]]  # quarter, active, sessions
 
     @dataclass
-    class NarrativeSaved(Message):
-        period: Period
-
-    @dataclass
     class Done(Message):
         text: str
 
@@ -130,10 +116,6 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         self.period = period
         self.built: Built | None = None
         self.edited: set[str] = set()  # record kinds changed from this screen
-        self.pending: dict[str, str] = {}  # narrative typed but not saved yet
-        self.saved_text: dict[str, str] = {}
-        self.saving = False
-        self.save_timer: Timer | None = None
         self.chart: ReturnsScreen.ChartLoaded | None = None
         self.shown_tabs = {"figures"}  # tabs whose widgets are mounted (the others on first showing)
         self.switching_to: str | None = None
@@ -158,12 +140,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             findings: DataTable[Any] = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
             return [findings, Static("", id="findings-note", classes="list-status")]
         if tab == "narrative":
-            fields: list[Widget] = []
-            for field in NARRATIVE_FIELDS:
-                fields += [Label(NARRATIVE_HELP[field], classes="narrative-label"),
-                           TextArea(id=f"narrative-{field}", classes="narrative", soft_wrap=True, compact=True)]
-            return [VerticalScroll(*fields, Static("", id="narrative-state", classes="list-status"),
-                                   id="narrative-scroll")]
+            return [NarrativeEditor(id="narrative")]
         versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
         versions.add_columns("Version", "Status", "By", "When")
         return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
@@ -180,7 +157,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     def _focus_in(self, tab: str) -> str:
         """Where focus goes in a tab: a frozen narrative is read in its scroll, not its (locked) editors."""
         if tab == "narrative" and self.built is not None and not self.built.open:
-            return "#narrative-scroll"
+            return "#narrative"
         return FOCUS_IN_TAB[tab]
 
     async def _mount_tab(self, tab: str) -> None:
@@ -197,7 +174,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         elif tab == "validation":
             self._show_findings(self.built)
         elif tab == "narrative":
-            self._show_narrative(self.built)
+            self.editor().show(self.built.period, self.built.narrative, self.built.open)
         elif tab == "versions":
             self._show_versions(self.built)
 
@@ -224,7 +201,8 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     @on(Select.Changed, "#quarter")
     def _quarter_chosen(self, event: Select.Changed) -> None:
         if isinstance(event.value, Period) and event.value != (self.built and self.built.period):
-            self._flush_narrative()
+            if "narrative" in self.shown_tabs:
+                self.editor().flush()
             self.period = event.value
             self.rebuild()
 
@@ -286,7 +264,6 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             return  # a quarter the worker has since moved on from
         self.built = built
         self.chart = None
-        self.saved_text = dict(built.narrative)
         self.query_one("#returns-state", Static).update(_state_line(built))
         self._show_figures(built.document)
         for tab in TABS[1:]:
@@ -380,54 +357,13 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
                 main.records_changed(kinds)
             self.rebuild()
 
-    # -- the narrative, saved as it is typed -------------------------------
+    # -- the narrative ---------------------------------------------------------
 
-    def _show_narrative(self, built: Built) -> None:
-        for field in NARRATIVE_FIELDS:
-            area = self.query_one(f"#narrative-{field}", TextArea)
-            if field not in self.pending and area.text != built.narrative[field]:
-                area.load_text(built.narrative[field])
-            area.read_only = not built.open
-            area.can_focus = built.open
-        self.query_one("#narrative-state", Static).update(
-            "Saved as you type." if built.open else "Signed off: reopen the return (o) to change the narrative.")
+    def editor(self) -> NarrativeEditor:
+        return self.query_one("#narrative", NarrativeEditor)
 
-    @on(TextArea.Changed, ".narrative")
-    def _narrative_typed(self, event: TextArea.Changed) -> None:
-        field = (event.text_area.id or "").removeprefix("narrative-")
-        if self.built is None or not self.built.open or self.saved_text.get(field) == event.text_area.text:
-            return
-        self.pending[field] = event.text_area.text
-        self.query_one("#narrative-state", Static).update("Editing...")
-        if self.save_timer is None:
-            self.save_timer = self.set_timer(SAVE_AFTER, self._flush_narrative)
-        else:
-            self.save_timer.reset()
-
-    def _flush_narrative(self) -> None:
-        """Save what was typed now (unless a save is running: it saves the rest when it finishes)."""
-        if self.save_timer is not None:
-            self.save_timer.stop()
-            self.save_timer = None
-        if self.pending and not self.saving and self.period is not None:
-            fields, self.pending = self.pending, {}
-            self.saving = True
-            self.saved_text.update(fields)
-            self._save_narrative(self.period, fields)
-
-    @work(thread=True, exit_on_error=False, group="narrative")
-    def _save_narrative(self, period: Period, fields: dict[str, str]) -> None:
-        try:
-            lifecycle.save_narrative(thread_store(self), period, fields)
-        finally:
-            self.post_message(self.NarrativeSaved(period))
-
-    @on(NarrativeSaved)
-    def _narrative_saved(self, message: NarrativeSaved) -> None:
-        self.saving = False
-        self.query_one("#narrative-state", Static).update("Saved.")
-        if self.pending:
-            self._flush_narrative()
+    def _unsaved_narrative(self) -> tuple[dict[str, str], int] | None:
+        return self.editor().take() if "narrative" in self.shown_tabs else None
 
     # -- sign off and reopen -------------------------------------------------
 
@@ -450,14 +386,13 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             lambda yes: self._confirmed_sign_off(built.period) if yes else None)
 
     def _confirmed_sign_off(self, period: Period) -> None:
-        fields, self.pending = self.pending, {}
-        self._sign_off(period, fields)
+        self._sign_off(period, self._unsaved_narrative())
 
     @work(thread=True, exit_on_error=False, group="lifecycle")
-    def _sign_off(self, period: Period, fields: dict[str, str]) -> None:
+    def _sign_off(self, period: Period, unsaved: tuple[dict[str, str], int] | None) -> None:
         store = thread_store(self)
-        if fields:
-            lifecycle.save_narrative(store, period, fields)
+        if unsaved is not None:  # typed just before: saved first, in order with the editor's own saves
+            self.editor().write(store, period, *unsaved)
         try:
             version = lifecycle.sign_off(store, period)
         except lifecycle.SignOffRefused as exc:
@@ -542,11 +477,14 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     # -- leaving ---------------------------------------------------------------
 
     def action_close(self) -> None:
-        if self.pending and self.period is not None:  # typed in the last moment: save it on the app
-            period, fields = self.period, dict(self.pending)
-            app: Any = self.app
-            self.app.run_worker(lambda: lifecycle.save_narrative(app.store(), period, fields),
-                                thread=True, exit_on_error=False, group="narrative")
+        unsaved = self._unsaved_narrative()
+        if unsaved is not None and self.period is not None:  # typed in the last moment: the app saves it
+            period, editor, app = self.period, self.editor(), self.app
+
+            def save() -> None:
+                editor.write(app.store(), period, *unsaved)  # type: ignore[attr-defined]
+
+            self.app.run_worker(save, thread=True, exit_on_error=False, group="narrative")
         self.dismiss(frozenset(self.edited))
 
 
