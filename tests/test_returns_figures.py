@@ -12,7 +12,7 @@ import pytest
 from returns_samples import contact, enrol, fill, intervention, money, person, set_up
 
 from vrp_tui.periods import Period
-from vrp_tui.reference import AGE_BAND, ETHNICITY, SEX
+from vrp_tui.reference import AGE_BAND, ETHNICITY, EXIT_REASON, SEX
 from vrp_tui.returns import build_draft
 from vrp_tui.returns.document import hours
 from vrp_tui.store import Store
@@ -245,3 +245,15 @@ def test_money_is_exact_to_the_penny(store: Store) -> None:
     lines, totals = figures(store, Period.parse("2025-26-Q2"))
     assert lines["PENNY"]["spend_ytd_gbp"]["grant"] == "0.30"  # not 0.30000000000000004
     assert totals["spend_ytd_gbp"]["grant"] == "0.30"
+
+
+@pytest.mark.parametrize("reason", list(EXIT_REASON))
+def test_each_exit_reason_is_a_completion_or_an_other_exit(store: Store, reason: str) -> None:
+    set_up(store)
+    i = intervention(store, "EXITS")
+    p = person(store, "CASE-X")
+    enrol(store, p, i, "2025-04-01", start="2025-04-02", end="2025-06-30", exit_reason=reason)
+    enrol(store, p, i, "2025-03-01", start="2025-03-02", end="2025-03-31", exit_reason=reason)  # Q4's exit
+    lines, _ = figures(store, Q1)
+    expected = (1, 0) if reason == "completed" else (0, 1)
+    assert (lines["EXITS"]["completions"], lines["EXITS"]["other_exits"]) == expected
