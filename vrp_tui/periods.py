@@ -15,7 +15,7 @@ _CODE = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 _DHIS2 = re.compile(r"^(\d{4})Q([1-4])$")
 _ADX = re.compile(r"^(\d{4})-(\d{2})-01/P3M$")
 _FY = re.compile(r"^(\d{4})-(\d{2})$")
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 class PeriodError(ValueError):
