@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -10,25 +10,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from ..widgets.record_list import RecordList
-from .confirm import ConfirmScreen
-from .main import MainScreen
-from .record_form import FormScreen
 
-MOVING = (
-    ("tab / shift+tab", "Next / previous field"),
-    ("up / down", "Move in a list"),
-    ("pgup / pgdn", "A screenful (more rows load)"),
-    ("home / end", "First / last loaded row"),
-    ("enter", "Edit the record; next field"),
-    ("left / right", "Switch tab (on the tabs)"),
-    ("ctrl+p", "Every action by name"),
-    ("ctrl+q", "Quit"),
-)
+class KeysHelp(ModalScreen[None]):
+    """A table of keys: the moves that work anywhere, then each screen's own bindings."""
 
-
-class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f1,question_mark", "app.pop_screen", "Close", id="help.close")]
+    MOVING: Sequence[tuple[str, str]] = ()
+
+    def sections(self) -> Sequence[tuple[str, Sequence[BindingType]]]:
+        """(where, bindings) for each screen or pane this help covers."""
+        return ()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
@@ -39,15 +30,10 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Where", "Key", "Does")
-        for key, does in MOVING:
+        for key, does in self.MOVING:
             table.add_row("Anywhere", key, does)
         table.add_row("Anywhere", "f1", "This help")
-        for where, bindings in (
-            ("Main", MainScreen.BINDINGS),
-            ("Lists", RecordList.BINDINGS),
-            ("Forms", FormScreen.BINDINGS),
-            ("Confirm", ConfirmScreen.BINDINGS),
-        ):
+        for where, bindings in self.sections():
             for key, does in self._rows(bindings):
                 table.add_row(where, key, does)
         table.focus()
@@ -57,3 +43,37 @@ class HelpScreen(ModalScreen[None]):
             if isinstance(binding, Binding) and binding.description:
                 keys = " / ".join(self.app.get_key_display(b) for b in Binding.make_bindings([binding]))
                 yield keys, binding.tooltip or binding.description
+
+
+class HelpScreen(KeysHelp):
+    """The spoke app's keys."""
+
+    MOVING = (
+        ("tab / shift+tab", "Next / previous field"),
+        ("up / down", "Move in a list"),
+        ("pgup / pgdn", "A screenful (more rows load)"),
+        ("home / end", "First / last loaded row"),
+        ("enter", "Edit the record; next field"),
+        ("left / right", "Switch tab (on the tabs)"),
+        ("ctrl+p", "Every action by name"),
+        ("ctrl+q", "Quit"),
+    )
+
+    def sections(self) -> Sequence[tuple[str, Sequence[BindingType]]]:
+        from ..widgets.record_list import RecordList
+        from .confirm import ConfirmScreen
+        from .export import ExportScreen
+        from .keys import KeysScreen
+        from .main import MainScreen
+        from .record_form import FormScreen
+        from .returns import ReturnsScreen
+
+        return (
+            ("Main", MainScreen.BINDINGS),
+            ("Lists", RecordList.BINDINGS),
+            ("Forms", FormScreen.BINDINGS),
+            ("Confirm", ConfirmScreen.BINDINGS),
+            ("Returns", ReturnsScreen.BINDINGS),
+            ("Export", ExportScreen.BINDINGS),
+            ("Keys", KeysScreen.BINDINGS),
+        )
