@@ -2,6 +2,10 @@
 
 A tab's list is built and loaded only when the tab is first shown, and reloads
 when records it shows change, so opening the app costs one list and one page.
+The tabs are a tab bar over a content switcher that fills the screen, rather
+than a TabbedContent: that one keeps a pane for every tab, built or not, and
+sizes panes to their content, which made the first screen markedly slower to
+build and lay out (see bench/bench_startup.py).
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, DataTable, Header, Tab, Tabs
 
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.footer import QuietFooter
 from ..widgets.record_list import RecordList
 from ..widgets.store_access import thread_store
 from .confirm import ConfirmScreen
@@ -38,22 +43,44 @@ def tab_of(kind: str) -> str:
     return next(tab for tab, _, kinds in TABS if kind in kinds)
 
 
+def pane_id(tab: str) -> str:
+    """The id of a main tab's pane: its list, or the kind tabs of a tab of several lists."""
+    kinds = SECTIONS_OF_TAB[tab]
+    return f"list-{kinds[0]}" if len(kinds) == 1 else f"pane-{tab}"
+
+
 class KindTabs(Vertical):
     """A tab of its own for each kind that shares one main tab (spend and budgets)."""
 
     def __init__(self, tab: str, kinds: tuple[str, ...]) -> None:
-        super().__init__()
+        super().__init__(id=pane_id(tab))
         self.tab = tab
         self.kinds = kinds
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id=f"{self.tab}-kinds"):
+        yield Tabs(*(Tab(SECTIONS[kind].title, id=f"tab-{kind}") for kind in self.kinds), id=f"{self.tab}-kinds")
+        with ContentSwitcher(initial=f"list-{self.kinds[0]}"):
             for kind in self.kinds:
-                with TabPane(SECTIONS[kind].title, id=f"tab-{kind}"):
-                    yield RecordList(SECTIONS[kind], id=f"list-{kind}")
+                yield RecordList(SECTIONS[kind], id=f"list-{kind}")
+
+    @property
+    def active(self) -> str:
+        """The kind whose list is shown (the first until the tabs are composed)."""
+        tabs = next(self.query(Tabs).results(Tabs), None)
+        return (tabs.active.removeprefix("tab-") if tabs else "") or self.kinds[0]
+
+    def show(self, kind: str) -> None:
+        self.query_one(Tabs).active = f"tab-{kind}"
+        self.query_one(ContentSwitcher).current = f"list-{kind}"
+
+    @on(Tabs.TabActivated)
+    def _kind_tab_shown(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.parent is self:  # the screen reacts too: the message goes on up
+            self.query_one(ContentSwitcher).current = f"list-{event.tabs.active.removeprefix('tab-')}"
 
 
 class MainScreen(ReportsWorkerErrors, Screen[None]):
+    AUTO_FOCUS = ""  # not the first focusable widget (the tabs): the list in view, see _load_visible
     BINDINGS = [
         *(Binding(str(n), f"show_tab('{tab}')", f"Show {title.lower()}" + ("; again: switch" if len(k) > 1 else ""),
                   show=False, id=f"main.tab.{tab}")
@@ -73,25 +100,25 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self.composed = False
 
     def compose(self) -> ComposeResult:
+        first = TABS[0][0]
         yield Header()
-        with TabbedContent(id="sections"):
-            for n, (tab, title, _) in enumerate(TABS):
-                with TabPane(title, id=f"tab-{tab}"):
-                    if n == 0:
-                        yield from self._pane_content(tab)
-        yield Footer(compact=True)
+        yield Tabs(*(Tab(title, id=f"tab-{tab}") for tab, title, _ in TABS), id="sections")
+        with ContentSwitcher(initial=pane_id(first), id="panes"):
+            yield self._pane(first)
+        yield QuietFooter(compact=True)
 
-    def _pane_content(self, tab: str) -> list[Widget]:
+    def _pane(self, tab: str) -> Widget:
         kinds = SECTIONS_OF_TAB[tab]
         if len(kinds) == 1:
-            return [RecordList(SECTIONS[kinds[0]], id=f"list-{kinds[0]}")]
-        return [KindTabs(tab, kinds)]
+            return RecordList(SECTIONS[kinds[0]], id=pane_id(tab))
+        return KindTabs(tab, kinds)
 
-    async def _build_tab(self, tab: str) -> None:
-        """Mount a tab's list(s) the first time the tab is shown."""
-        pane = self.query_one(f"#tab-{tab}", TabPane)
-        if not pane.children:
-            await pane.mount_all(self._pane_content(tab))
+    async def _show_pane(self, tab: str) -> None:
+        """Show a main tab's pane, building it the first time."""
+        panes = self.query_one("#panes", ContentSwitcher)
+        if not panes.query_children(f"#{pane_id(tab)}"):
+            await panes.add_content(self._pane(tab))
+        panes.current = pane_id(tab)
 
     def on_mount(self) -> None:
         self.composed = True
@@ -110,28 +137,32 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         return next(found, None)
 
     def visible_list(self) -> RecordList | None:
-        tab = (self.query_one("#sections", TabbedContent).active or "tab-interventions").removeprefix("tab-")
+        tab = (self.query_one("#sections", Tabs).active or "tab-interventions").removeprefix("tab-")
         kinds = SECTIONS_OF_TAB[tab]
         if len(kinds) > 1:
-            inner = self.query(f"#{tab}-kinds").results(TabbedContent)
-            active = next(inner, None)
-            return self.record_list((active.active if active else "").removeprefix("tab-") or kinds[0])
+            inner = next(self.query(f"#{pane_id(tab)}").results(KindTabs), None)
+            return self.record_list(inner.active if inner else kinds[0])
         return self.record_list(kinds[0])
 
+    def on_screen_resume(self) -> None:
+        if self.composed and self.focused is None:
+            self._load_visible(focus=True)
+
     def _load_visible(self, focus: bool = False) -> None:
-        records = self.visible_list()
-        if not (self.ready and self.composed) or records is None:
-            return
-        if not records.loaded_once:
+        """Load the list in view if it has not been (once the store is ready); focus it if asked."""
+        records = self.visible_list() if self.composed else None
+        if records is None or not records.is_mounted:
+            return  # still being built: whatever is building it comes back here when it is done
+        if self.ready and not records.loaded_once:
             records.reload()
         if focus:
             self.set_focus(records.table)  # at once, so focus restored after a dialog lands here too
 
-    @on(TabbedContent.TabActivated)
-    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        tab = (self.query_one("#sections", TabbedContent).active or "").removeprefix("tab-")
-        if tab in SECTIONS_OF_TAB:
-            await self._build_tab(tab)
+    @on(Tabs.TabActivated)
+    async def _tab_shown(self, event: Tabs.TabActivated) -> None:
+        """A tab was chosen (by key or mouse on a tab bar, or by show_kind): show and load its list."""
+        if event.tabs.id == "sections":
+            await self._show_pane(event.tabs.active.removeprefix("tab-"))
         self._load_visible(focus=self.focused is None or isinstance(self.focused, DataTable))
 
     async def action_show_tab(self, tab: str) -> None:
@@ -146,11 +177,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     async def show_kind(self, kind: str) -> None:
         """Bring the list of ``kind`` into view (building it if need be) and focus it."""
         tab = tab_of(kind)
-        self.set_focus(None)  # a focused list in the old tab would pull its tab back into view
-        self.query_one("#sections", TabbedContent).active = f"tab-{tab}"
-        await self._build_tab(tab)
+        self.query_one("#sections", Tabs).active = f"tab-{tab}"
+        await self._show_pane(tab)
         if tab != kind:
-            self.query_one(f"#{tab}-kinds", TabbedContent).active = f"tab-{kind}"
+            self.query_one(f"#{pane_id(tab)}", KindTabs).show(kind)
         self._load_visible(focus=True)
 
     def records_changed(self, kinds: frozenset[str]) -> None:

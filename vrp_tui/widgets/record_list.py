@@ -8,6 +8,7 @@ and deleting are asked of the screen by messages; the list only lists.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import RowKey
 
 from .errors import ReportsWorkerErrors
 from .fields import text_input
@@ -41,6 +43,15 @@ class RecordTable(DataTable[str]):
         Binding("home", "scroll_top", "First row", show=False),
         Binding("end", "scroll_bottom", "Last loaded row", show=False),
     ]
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Size the table without measuring the new rows' cells.
+
+        Every column is added with a fixed width and every row is one line high,
+        so measuring each cell of a page (DataTable does, for auto-width columns)
+        would change nothing and costs more than drawing the page.
+        """
+        super()._update_dimensions(())
 
 
 class RecordList(ReportsWorkerErrors, Vertical):
@@ -97,7 +108,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
     def compose(self) -> ComposeResult:
         yield text_input(self, placeholder=f"Search {self.spec.title.lower()} (/)", id="search")
         yield RecordTable(id="table", cursor_type="row", zebra_stripes=True)
-        yield Static("Loading...", id="status", classes="list-status")
+        yield Static("Loading...", id="status", classes="list-status", markup=False)  # shows what was searched
 
     def on_mount(self) -> None:
         table = self.table
@@ -121,17 +132,16 @@ class RecordList(ReportsWorkerErrors, Vertical):
         self.complete = False
         self._fetching = True
         self.loaded_once = True
-        self._fetch(self.generation, 0, self.search)
-        self._count(self.generation, self.search)
+        self._fetch(self.generation, 0, self.search, count=True)
 
     @work(thread=True, exit_on_error=False, group="list-page")
-    def _fetch(self, generation: int, offset: int, search: str) -> None:
-        rows = thread_store(self).page(self.kind, search=search, offset=offset, limit=self.PAGE)
+    def _fetch(self, generation: int, offset: int, search: str, count: bool = False) -> None:
+        """A page of rows; then, if asked, how many there are in all (the page is shown first)."""
+        store = thread_store(self)
+        rows = store.page(self.kind, search=search, offset=offset, limit=self.PAGE)
         self.post_message(self.PageLoaded(generation, offset, rows))
-
-    @work(thread=True, exit_on_error=False, group="list-count")
-    def _count(self, generation: int, search: str) -> None:
-        self.post_message(self.Counted(generation, thread_store(self).count(self.kind, search=search)))
+        if count:
+            self.post_message(self.Counted(generation, store.count(self.kind, search=search)))
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
@@ -173,7 +183,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
             text = f"{shown:,} of {self.total:,} {noun} loaded" + (
                 f" matching {self.search!r}" if self.search else ""
             )
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)  # one line whatever it says
 
     @on(DataTable.RowHighlighted)
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
