@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pyrage
 import pytest
+import textual.constants
 
 from vrp_tui.spoke import set_up_spoke
 from vrp_tui.store import Store
 
 PASSPHRASE = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def no_animation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps made in tests do not animate, so a snapshot never catches a tab underline mid-slide."""
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
 
 
 @pytest.fixture
