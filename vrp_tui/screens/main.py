@@ -2,10 +2,10 @@
 
 A tab's list is built and loaded only when the tab is first shown, and reloads
 when records it shows change, so opening the app costs one list and one page.
-The tabs are a tab bar over a content switcher that fills the screen, rather
-than a TabbedContent: that one keeps a pane for every tab, built or not, and
-sizes panes to their content, which made the first screen markedly slower to
-build and lay out (see bench/bench_startup.py).
+The tabs are a one-widget tab bar over a content switcher that fills the
+screen, rather than a TabbedContent: that one keeps a pane for every tab, built
+or not, a widget for every tab, and sizes panes to their content, which made
+the first screen markedly slower to build and lay out (bench/bench_startup.py).
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Header, Tab, Tabs
+from textual.widgets import ContentSwitcher, DataTable, Header
 
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.footer import QuietFooter
 from ..widgets.record_list import RecordList
+from ..widgets.section_tabs import SectionTabs
 from ..widgets.store_access import thread_store
 from .confirm import ConfirmScreen
 from .registry import SCREENS
@@ -58,7 +59,7 @@ class KindTabs(Vertical):
         self.kinds = kinds
 
     def compose(self) -> ComposeResult:
-        yield Tabs(*(Tab(SECTIONS[kind].title, id=f"tab-{kind}") for kind in self.kinds), id=f"{self.tab}-kinds")
+        yield SectionTabs([(f"tab-{kind}", SECTIONS[kind].title) for kind in self.kinds], id=f"{self.tab}-kinds")
         with ContentSwitcher(initial=f"list-{self.kinds[0]}"):
             for kind in self.kinds:
                 yield RecordList(SECTIONS[kind], id=f"list-{kind}")
@@ -66,17 +67,17 @@ class KindTabs(Vertical):
     @property
     def active(self) -> str:
         """The kind whose list is shown (the first until the tabs are composed)."""
-        tabs = next(self.query(Tabs).results(Tabs), None)
-        return (tabs.active.removeprefix("tab-") if tabs else "") or self.kinds[0]
+        tabs = next(self.query(SectionTabs).results(SectionTabs), None)
+        return tabs.active.removeprefix("tab-") if tabs else self.kinds[0]
 
     def show(self, kind: str) -> None:
-        self.query_one(Tabs).active = f"tab-{kind}"
+        self.query_one(SectionTabs).active = f"tab-{kind}"
         self.query_one(ContentSwitcher).current = f"list-{kind}"
 
-    @on(Tabs.TabActivated)
-    def _kind_tab_shown(self, event: Tabs.TabActivated) -> None:
+    @on(SectionTabs.Activated)
+    def _kind_tab_shown(self, event: SectionTabs.Activated) -> None:
         if event.tabs.parent is self:  # the screen reacts too: the message goes on up
-            self.query_one(ContentSwitcher).current = f"list-{event.tabs.active.removeprefix('tab-')}"
+            self.query_one(ContentSwitcher).current = f"list-{event.tab.removeprefix('tab-')}"
 
 
 class MainScreen(ReportsWorkerErrors, Screen[None]):
@@ -102,7 +103,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         first = TABS[0][0]
         yield Header()
-        yield Tabs(*(Tab(title, id=f"tab-{tab}") for tab, title, _ in TABS), id="sections")
+        yield SectionTabs([(f"tab-{tab}", title) for tab, title, _ in TABS], id="sections")
         with ContentSwitcher(initial=pane_id(first), id="panes"):
             yield self._pane(first)
         yield QuietFooter(compact=True)
@@ -137,7 +138,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         return next(found, None)
 
     def visible_list(self) -> RecordList | None:
-        tab = (self.query_one("#sections", Tabs).active or "tab-interventions").removeprefix("tab-")
+        tab = self.query_one("#sections", SectionTabs).active.removeprefix("tab-")
         kinds = SECTIONS_OF_TAB[tab]
         if len(kinds) > 1:
             inner = next(self.query(f"#{pane_id(tab)}").results(KindTabs), None)
@@ -158,11 +159,11 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         if focus:
             self.set_focus(records.table)  # at once, so focus restored after a dialog lands here too
 
-    @on(Tabs.TabActivated)
-    async def _tab_shown(self, event: Tabs.TabActivated) -> None:
+    @on(SectionTabs.Activated)
+    async def _tab_shown(self, event: SectionTabs.Activated) -> None:
         """A tab was chosen (by key or mouse on a tab bar, or by show_kind): show and load its list."""
         if event.tabs.id == "sections":
-            await self._show_pane(event.tabs.active.removeprefix("tab-"))
+            await self._show_pane(event.tab.removeprefix("tab-"))
         self._load_visible(focus=self.focused is None or isinstance(self.focused, DataTable))
 
     async def action_show_tab(self, tab: str) -> None:
@@ -177,7 +178,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     async def show_kind(self, kind: str) -> None:
         """Bring the list of ``kind`` into view (building it if need be) and focus it."""
         tab = tab_of(kind)
-        self.query_one("#sections", Tabs).active = f"tab-{tab}"
+        self.query_one("#sections", SectionTabs).active = f"tab-{tab}"
         await self._show_pane(tab)
         if tab != kind:
             self.query_one(f"#{pane_id(tab)}", KindTabs).show(kind)
