@@ -18,9 +18,9 @@ from typing import Any
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import Provider
 from textual.message import Message
 
-from .commands import VrpCommands
 from .reference import SPOKES
 from .screens.main import MainScreen
 from .screens.registry import SCREENS
@@ -28,12 +28,19 @@ from .store import Store  # here, not in the first worker: see _open_store
 from .widgets.errors import ReportsWorkerErrors
 
 
+def _commands() -> type[Provider]:
+    """The palette's commands, imported when the palette first opens."""
+    from .commands import VrpCommands
+
+    return VrpCommands
+
+
 class VrpApp(ReportsWorkerErrors, App[None]):
     """The spoke app over one database file."""
 
     CSS_PATH = "app.tcss"
     TITLE = "VRP Returns"
-    COMMANDS = App.COMMANDS | {VrpCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS = [
         Binding("f1", "open('help')", "Help", id="app.help"),
     ]

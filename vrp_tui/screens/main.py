@@ -22,11 +22,10 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Header
 
 from ..widgets.errors import ReportsWorkerErrors
-from ..widgets.footer import QuietFooter
+from ..widgets.footer import KeyFooter
 from ..widgets.record_list import RecordList
 from ..widgets.section_tabs import SectionTabs
 from ..widgets.store_access import thread_store
-from .confirm import ConfirmScreen
 from .registry import SCREENS
 from .sections import SECTIONS, affected
 
@@ -106,7 +105,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         yield SectionTabs([(f"tab-{tab}", title) for tab, title, _ in TABS], id="sections")
         with ContentSwitcher(initial=pane_id(first), id="panes"):
             yield self._pane(first)
-        yield QuietFooter(compact=True)
+        yield KeyFooter()
 
     def _pane(self, tab: str) -> Widget:
         kinds = SECTIONS_OF_TAB[tab]
@@ -214,6 +213,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             self.open_form(kind, message.record_id)
             return
         assert message.record_id is not None and message.row is not None
+        from .confirm import ConfirmScreen  # only when something is deleted
+
         what = SECTIONS[kind].describe(message.row)
         record_id = message.record_id
 
