@@ -31,8 +31,8 @@ class SectionTabs(Widget, can_focus=True):
         "section-tabs--tab", "section-tabs--hover", "section-tabs--active", "section-tabs--underline",
     }
     BINDINGS = [
-        Binding("left", "move(-1)", "Previous tab", show=False),
-        Binding("right", "move(1)", "Next tab", show=False),
+        Binding("left", "move(-1)", "Previous tab", show=False, id="tabs.previous"),
+        Binding("right", "move(1)", "Next tab", show=False, id="tabs.next"),
     ]
 
     active: reactive[str] = reactive("", init=False)
