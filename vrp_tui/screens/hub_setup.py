@@ -12,10 +12,7 @@ from typing import Any
 
 import pyrage
 from textual import on, work
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Label, Static
 
 from ..hub.identity import MIN_PASSPHRASE, IdentityProblem, create_identity, unlock_identity
 from ..widgets.fields import FieldsForm
@@ -23,6 +20,7 @@ from ..widgets.specs import FieldSpec
 from ..widgets.store_access import thread_store
 from .hub_common import hub_of
 from .record_form import FormScreen
+from .set_up_form import SetUpForm
 
 
 class PassphraseRefused(ValueError):
@@ -33,31 +31,23 @@ class PassphraseRefused(ValueError):
         self.errors = {"passphrase": message}
 
 
-class HubSetupScreen(FormScreen):
+class HubSetupScreen(SetUpForm):
     """First run: make the hub's identity; shows the recipient to give the spokes."""
 
     title_text = "Set up this hub"
     save_label = "Set up"
-
-    @dataclass
-    class Done(Message):
-        recipient: str
+    done_title = "This hub is set up"
+    done_text = (
+        "Give the spokes this recipient for `vrp init --hub-recipient` "
+        "(`vrp hub init` on a set-up hub prints it again):"
+    )
+    done_id = "recipient"
 
     def __init__(self) -> None:
         super().__init__(FieldsForm((
             FieldSpec("passphrase", "Passphrase", "password", placeholder=f"at least {MIN_PASSPHRASE} characters"),
             FieldSpec("confirm", "Passphrase again", "password"),
         ), id="fields"))
-
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-        with Vertical(id="done", classes="dialog"):
-            yield Label("This hub is set up", classes="dialog-title")
-            yield Static("Give the spokes this recipient for `vrp init --hub-recipient` "
-                         "(`vrp hub init` on a set-up hub prints it again):")
-            yield Static("", id="recipient")
-            with Horizontal(classes="buttons"):
-                yield Button("Continue", id="continue", variant="primary", compact=True)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         passphrase = values.get("passphrase") or ""
@@ -79,17 +69,6 @@ class HubSetupScreen(FormScreen):
         except IdentityProblem as exc:
             raise PassphraseRefused(str(exc)) from None
         self.post_message(self.Done(recipient))
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.query_one("#recipient", Static).update(message.recipient)
-        self.query_one("#dialog").display = False
-        self.query_one("#done").display = True
-        self.query_one("#continue", Button).focus()
-
-    @on(Button.Pressed, "#continue")
-    def _continue(self) -> None:
-        self.dismiss(frozenset({"set-up"}))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

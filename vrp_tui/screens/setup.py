@@ -7,21 +7,16 @@ a worker; the public key is shown at the end for the worker to send the hub.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from textual import on, work
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.widgets import Button, Label, Static
+from textual import work
 
 from ..reference import SPOKES
 from ..spoke import check_recipient, set_up_spoke
 from ..widgets.fields import FieldsForm
 from ..widgets.specs import FieldSpec
 from ..widgets.store_access import thread_store
-from .record_form import FormScreen
+from .set_up_form import SetUpForm
 
 SETUP_FIELDS = (
     FieldSpec("spoke", "Spoke", "select", choices=tuple((s.name, s.code) for s in SPOKES.values())),
@@ -51,29 +46,21 @@ def check_setup(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-class SetupScreen(FormScreen):
+class SetupScreen(SetUpForm):
     """Dismisses with True once the spoke is set up."""
 
     title_text = "Set up this spoke"
     save_label = "Set up"
+    done_title = "This spoke is set up"
+    done_text = (
+        "Send the hub this public key so it can trust your returns "
+        "(`vrp keys show` prints it again):"
+    )
+    done_id = "public-key"
     cancel_label = None
-
-    @dataclass
-    class Done(Message):
-        public_key: str
 
     def __init__(self) -> None:
         super().__init__(FieldsForm(SETUP_FIELDS, id="fields"))
-
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-        with Vertical(id="done", classes="dialog"):
-            yield Label("This spoke is set up", classes="dialog-title")
-            yield Static("Send the hub this public key so it can trust your returns "
-                         "(`vrp keys show` prints it again):")
-            yield Static("", id="public-key")
-            with Horizontal(classes="buttons"):
-                yield Button("Continue", id="continue", variant="primary", compact=True)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         return check_setup(values)
@@ -89,17 +76,6 @@ class SetupScreen(FormScreen):
             hub_recipient=values["hub_recipient"], passphrase=values["passphrase"],
         )
         self.post_message(self.Done(line))
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.query_one("#public-key", Static).update(message.public_key)
-        self.query_one("#dialog").display = False
-        self.query_one("#done").display = True
-        self.query_one("#continue", Button).focus()
-
-    @on(Button.Pressed, "#continue")
-    def _continue(self) -> None:
-        self.dismiss(frozenset({"set-up"}))
 
     def action_cancel(self) -> None:
         self.notify("Set up the spoke to go on, or press ctrl+q to quit.", timeout=4)
