@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from bench.generate import note, spoke_db
-from vrp_tui import demo, exporting
 from vrp_tui.bundle import names, writer
+from vrp_tui.demo import spokes as demo
 from vrp_tui.periods import Period
 from vrp_tui.reference import SPOKES
 from vrp_tui.returns import lifecycle
-from vrp_tui.spoke import hub_recipient, unlock_signing_key
+from vrp_tui.spoke import export as exporting
+from vrp_tui.spoke.setup import hub_recipient, unlock_signing_key
 from vrp_tui.store import Store
 
 TARGET_SECONDS = 1.0

@@ -28,14 +28,14 @@ from typing import Any
 import minisign
 import pyrage
 
-from vrp_tui import keys
+from vrp_tui.bundle import signing
 from vrp_tui.bundle.writer import write_bundle
 from vrp_tui.hub.identity import create_identity, unlock_identity
 from vrp_tui.hub.intake import import_bundle
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
-from vrp_tui.models import format_pounds
 from vrp_tui.periods import Period
+from vrp_tui.records.models import format_pounds
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 
 TARGET_SECONDS = 5.0
@@ -114,7 +114,7 @@ def make_bundles(recipient: str) -> tuple[dict[str, str], list[tuple[str, bytes]
     bundles = []
     for spoke in SPOKES:
         pair = minisign.KeyPair.generate()
-        public[spoke] = keys.public_key_line(bytes(pair.public_key).decode())
+        public[spoke] = signing.public_key_line(bytes(pair.public_key).decode())
         for q in quarters:
             data = write_bundle(document(rng, spoke, q), spoke=spoke, spoke_name=SPOKES[spoke].name,
                                 period=q.code, version=1, bundle_id=str(uuid.uuid4()), supersedes=None,

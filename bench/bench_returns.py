@@ -182,7 +182,7 @@ async def screen_stall(db: Path, period: Period) -> dict[str, float]:
     widgets), while its worker builds the quarter and the screen draws it, and while each tab is
     shown for the first time; and how long the build took to appear."""
     from vrp_tui.app import make_app
-    from vrp_tui.screens.returns import ReturnsScreen
+    from vrp_tui.screens.spoke.returns import ReturnsScreen
 
     app = make_app(db, cursor_blink=False)
     gaps = {"longest": 0.0, "last": 0.0}

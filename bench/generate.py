@@ -22,8 +22,8 @@ from typing import Any
 
 import pyrage
 
-from vrp_tui import demo
-from vrp_tui.spoke import set_up_spoke
+from vrp_tui.demo import spokes as demo
+from vrp_tui.spoke.setup import set_up_spoke
 from vrp_tui.store import Store
 
 DATA = Path(__file__).parent / "data"

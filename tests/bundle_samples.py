@@ -7,8 +7,7 @@ from typing import Any
 
 import minisign
 
-from vrp_tui import keys
-from vrp_tui.bundle import EnrolledKey
+from vrp_tui.bundle import EnrolledKey, signing
 
 PASSPHRASE = "bundle test passphrase"
 
@@ -63,14 +62,14 @@ class SpokeKey:
     """A spoke key pair: the unlocked secret key, its public key text and id."""
 
     def __init__(self, spoke: str = "bristol"):
-        pair = keys.generate(PASSPHRASE)
+        pair = signing.generate(PASSPHRASE)
         self.spoke = spoke
         self.public_key = pair.public_key
         self.secret_key_text = pair.secret_key
-        self.key_id = keys.key_id(pair.public_key)
+        self.key_id = signing.key_id(pair.public_key)
 
     def unlocked(self) -> minisign.SecretKey:
-        return keys.unlock(self.secret_key_text, PASSPHRASE)
+        return signing.unlock(self.secret_key_text, PASSPHRASE)
 
     def enrolled(self, *, spoke: str | None = None, revoked: bool = False) -> EnrolledKey:
         return EnrolledKey(spoke=spoke or self.spoke, public_key=self.public_key, revoked=revoked)

@@ -9,7 +9,7 @@ import pyrage
 import pytest
 import textual.constants
 
-from vrp_tui.spoke import set_up_spoke
+from vrp_tui.spoke.setup import set_up_spoke
 from vrp_tui.store import Store
 
 PASSPHRASE = "correct horse battery"

@@ -20,7 +20,7 @@ from typing import Any
 import minisign
 import pyrage
 
-from vrp_tui import keys
+from vrp_tui.bundle import signing
 from vrp_tui.hub.intake import ImportResult, import_bundle
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
@@ -39,8 +39,8 @@ class SpokeKey:
         self.spoke = spoke
         self.secret = pair.secret_key
         self.public_key = bytes(pair.public_key).decode()
-        self.line = keys.public_key_line(self.public_key)
-        self.key_id = keys.key_id(self.public_key)
+        self.line = signing.public_key_line(self.public_key)
+        self.key_id = signing.key_id(self.public_key)
 
 
 # -- return documents --------------------------------------------------------------------

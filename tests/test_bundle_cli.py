@@ -13,8 +13,7 @@ from bundle_samples import fill_spoke
 from click.testing import CliRunner, Result
 from conftest import PASSPHRASE
 
-from vrp_tui import keys
-from vrp_tui.bundle import EnrolledKey, read_bundle
+from vrp_tui.bundle import EnrolledKey, read_bundle, signing
 from vrp_tui.cli import main
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
@@ -126,8 +125,8 @@ def test_keys_show_prints_a_minisign_public_key_file(spoke_db: Path, tmp_path: P
     key_id = store.query("SELECT key_id FROM spoke_keys")[0]["key_id"]
     store.close()
     assert comment == f"untrusted comment: minisign public key {key_id}"
-    assert line.startswith("RW") and keys.key_id(line) == key_id
-    assert keys.public_key_line(result.stdout) == line  # the whole output works as PUBKEY too
+    assert line.startswith("RW") and signing.key_id(line) == key_id
+    assert signing.public_key_line(result.stdout) == line  # the whole output works as PUBKEY too
 
 
 def test_keys_rotate_prints_the_new_key_and_show_all_lists_the_old(spoke_db: Path) -> None:
@@ -136,7 +135,7 @@ def test_keys_rotate_prints_the_new_key_and_show_all_lists_the_old(spoke_db: Pat
     assert rotated.exit_code == 0, rotated.output
     assert rotated.stdout != before
     assert vrp(spoke_db, "keys", "show").stdout == rotated.stdout
-    old_id, new_id = keys.key_id(before), keys.key_id(rotated.stdout)
+    old_id, new_id = signing.key_id(before), signing.key_id(rotated.stdout)
     assert rotated.stderr == f"retired key {old_id}; give the hub the new key {new_id}\n"
     listing = vrp(spoke_db, "keys", "show", "--all").stdout.splitlines()
     assert len(listing) == 4

@@ -15,12 +15,12 @@ import pytest
 from bundle_samples import YOUNG_PEOPLE, fill_spoke
 from conftest import PASSPHRASE
 
-from vrp_tui import exporting
 from vrp_tui.bundle import EnrolledKey, names, read_bundle
-from vrp_tui.exporting import ExportRefused, export_return, history, plan_export
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
-from vrp_tui.spoke import list_keys
+from vrp_tui.spoke import export as exporting
+from vrp_tui.spoke.export import ExportRefused, export_return, history, plan_export
+from vrp_tui.spoke.setup import list_keys
 from vrp_tui.store import Store
 
 Q1 = Period.parse("2025-26-Q1")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vrp_tui.csv_import import CsvProblem, ImportFailed, ImportResult, import_csv
+from vrp_tui.records.importing import CsvProblem, ImportFailed, ImportResult, import_csv
 from vrp_tui.store import Store
 
 TABLES = ("interventions", "participants", "enrolments", "contacts", "spend", "budgets", "audit")

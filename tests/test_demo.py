@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from vrp_tui import demo, keys, reference
+from vrp_tui import reference
+from vrp_tui.bundle import signing
+from vrp_tui.demo import spokes as demo
 from vrp_tui.hub.identity import unlock_identity
 from vrp_tui.hub.spoke_keys import list_keys
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import age_on
-from vrp_tui.spoke import current_key
+from vrp_tui.spoke.setup import current_key
 from vrp_tui.store import KINDS, Store
 
 TODAY = date(2026, 11, 28)  # last complete quarter: 2026-27-Q2 (Jul-Sep 2026)
@@ -124,8 +126,8 @@ def test_build_makes_a_hub_and_five_set_up_spokes_it_trusts(tmp_path: Path) -> N
         assert (store.spoke, store.setting("hub_recipient")) == (code, made.hub_recipient)
         key = current_key(store)
         assert key is not None
-        keys.unlock(key["secret_key"], "demo-passphrase")
-        assert enrolled[code] == (keys.public_key_line(key["public_key"]), "valid")
+        signing.unlock(key["secret_key"], "demo-passphrase")
+        assert enrolled[code] == (signing.public_key_line(key["public_key"]), "valid")
         assert 20 <= store.count("interventions") <= 45
         assert store.count("contacts") >= 4000
         store.close()

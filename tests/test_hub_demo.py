@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vrp_tui import demo, demo_hub
+from vrp_tui.demo import hub as demo_hub
+from vrp_tui.demo import spokes as demo
 from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.status import completeness
 from vrp_tui.hub.store import HubStore

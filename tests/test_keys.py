@@ -11,8 +11,8 @@ import pyrage
 import pytest
 from conftest import PASSPHRASE
 
-from vrp_tui import keys
-from vrp_tui.spoke import (
+from vrp_tui.bundle import signing
+from vrp_tui.spoke.setup import (
     SetupError,
     change_passphrase,
     hub_recipient,
@@ -36,29 +36,29 @@ def test_a_set_up_spoke_has_one_key_in_use(spoke: Store) -> None:
     assert key.in_use
     assert re.fullmatch(r"[0-9A-F]{16}", key.key_id)
     assert key.line.startswith("RW") and len(key.line) == 56
-    assert keys.key_id(key.line) == key.key_id
+    assert signing.key_id(key.line) == key.key_id
 
 
 def test_the_public_key_file_names_the_key_id_and_works_with_minisign(spoke: Store) -> None:
     (key,) = list_keys(spoke)
-    text = keys.public_key_file(key.public_key)
+    text = signing.public_key_file(key.public_key)
     assert text == f"untrusted comment: minisign public key {key.key_id}\n{key.line}\n"
     assert minisign.PublicKey.from_bytes(text.encode().rstrip(b"\n")).to_base64().decode() == key.line
-    assert keys.public_key_line(text) == key.line
+    assert signing.public_key_line(text) == key.line
 
 
 def test_the_key_id_is_read_back_from_a_signature(spoke: Store) -> None:
     key_id, secret = unlock_signing_key(spoke, PASSPHRASE)
     signature = bytes(secret.sign(b"data", trusted_comment="x"))
-    assert keys.signature_key_id(signature) == key_id
-    with pytest.raises(keys.KeyProblem):
-        keys.signature_key_id(b"untrusted comment: nothing\nAAAA\n")
+    assert signing.signature_key_id(signature) == key_id
+    with pytest.raises(signing.KeyProblem):
+        signing.signature_key_id(b"untrusted comment: nothing\nAAAA\n")
 
 
 def test_a_wrong_passphrase_does_not_unlock(spoke: Store) -> None:
-    with pytest.raises(keys.KeyProblem, match="wrong passphrase"):
+    with pytest.raises(signing.KeyProblem, match="wrong passphrase"):
         unlock_signing_key(spoke, "not the passphrase")
-    with pytest.raises(keys.KeyProblem, match="passphrase is required"):
+    with pytest.raises(signing.KeyProblem, match="passphrase is required"):
         unlock_signing_key(spoke, "")
 
 
@@ -73,12 +73,12 @@ def test_rotating_retires_the_old_key_and_keeps_it_listed(spoke: Store) -> None:
     assert [k.key_id for k in list_keys(spoke)] == [new.key_id]
     key_id, secret = unlock_signing_key(spoke, PASSPHRASE)  # the same passphrase unlocks the new key
     assert key_id == new.key_id
-    assert keys.key_id(bytes(secret.get_public_key()).decode()) == new.key_id
+    assert signing.key_id(bytes(secret.get_public_key()).decode()) == new.key_id
 
 
 def test_rotating_needs_the_passphrase(spoke: Store) -> None:
     (old,) = list_keys(spoke)
-    with pytest.raises(keys.KeyProblem, match="wrong passphrase"):
+    with pytest.raises(signing.KeyProblem, match="wrong passphrase"):
         rotate_key(spoke, "not the passphrase")
     assert [k.key_id for k in list_keys(spoke, retired=True)] == [old.key_id]
 
@@ -86,7 +86,7 @@ def test_rotating_needs_the_passphrase(spoke: Store) -> None:
 def test_changing_the_passphrase(spoke: Store) -> None:
     (before,) = list_keys(spoke)
     change_passphrase(spoke, PASSPHRASE, "a brand new passphrase")
-    with pytest.raises(keys.KeyProblem):
+    with pytest.raises(signing.KeyProblem):
         unlock_signing_key(spoke, PASSPHRASE)
     key_id, _ = unlock_signing_key(spoke, "a brand new passphrase")
     assert key_id == before.key_id
@@ -94,17 +94,17 @@ def test_changing_the_passphrase(spoke: Store) -> None:
 
 
 def test_changing_the_passphrase_refuses_a_wrong_old_one_or_a_short_new_one(spoke: Store) -> None:
-    with pytest.raises(keys.KeyProblem, match="wrong passphrase"):
+    with pytest.raises(signing.KeyProblem, match="wrong passphrase"):
         change_passphrase(spoke, "not the passphrase", "a brand new passphrase")
-    with pytest.raises(keys.KeyProblem, match="at least 8 characters"):
+    with pytest.raises(signing.KeyProblem, match="at least 8 characters"):
         change_passphrase(spoke, PASSPHRASE, "short")
     unlock_signing_key(spoke, PASSPHRASE)
 
 
 def test_a_store_with_no_key_says_so(store: Store) -> None:
-    with pytest.raises(keys.KeyProblem, match="no signing key"):
+    with pytest.raises(signing.KeyProblem, match="no signing key"):
         unlock_signing_key(store, PASSPHRASE)
-    with pytest.raises(keys.KeyProblem, match="no signing key"):
+    with pytest.raises(signing.KeyProblem, match="no signing key"):
         rotate_key(store, PASSPHRASE)
 
 

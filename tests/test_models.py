@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from vrp_tui.models import (
+from vrp_tui.records.models import (
     Enrolment,
     Intervention,
     Participant,

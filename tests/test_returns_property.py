@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vrp_tui import reference
-from vrp_tui.models import format_pounds
 from vrp_tui.periods import Period, age_on
+from vrp_tui.records.models import format_pounds
 from vrp_tui.returns.figures import compute_figures
 from vrp_tui.store import Store
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from vrp_tui.cli import main
-from vrp_tui.models import RecordError
+from vrp_tui.records.models import RecordError
 from vrp_tui.store import Store, StoreBusy
 from vrp_tui.store import database as store_database
 from vrp_tui.store.migrations import migrations

@@ -14,12 +14,12 @@ from textual.worker import WorkerState
 
 from vrp_tui.app import VrpApp, make_app
 from vrp_tui.bundle import EnrolledKey, read_bundle
-from vrp_tui.exporting import EXPORTS_DIR_SETTING
-from vrp_tui.screens.confirm import ConfirmScreen
-from vrp_tui.screens.export import ExportScreen, FolderPicker
-from vrp_tui.screens.keys import ChangePassphraseScreen, KeysScreen, PassphraseScreen, RecipientScreen
-from vrp_tui.screens.main import MainScreen
-from vrp_tui.spoke import list_keys, unlock_signing_key
+from vrp_tui.screens.shared.confirm import ConfirmScreen
+from vrp_tui.screens.spoke.export import ExportScreen, FolderPicker
+from vrp_tui.screens.spoke.keys import ChangePassphraseScreen, KeysScreen, PassphraseScreen, RecipientScreen
+from vrp_tui.screens.spoke.main import MainScreen
+from vrp_tui.spoke.export import EXPORTS_DIR_SETTING
+from vrp_tui.spoke.setup import list_keys, unlock_signing_key
 from vrp_tui.store import Store
 
 SIZE = (80, 24)

@@ -15,13 +15,13 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 from textual.worker import WorkerState
 
-from vrp_tui import keys
 from vrp_tui.app import VrpApp, make_app
-from vrp_tui.screens.group_session import GroupSessionScreen
-from vrp_tui.screens.main import MainScreen
-from vrp_tui.screens.record_form import RecordFormScreen
-from vrp_tui.screens.setup import SetupScreen
-from vrp_tui.spoke import current_key
+from vrp_tui.bundle import signing
+from vrp_tui.screens.spoke.group_session import GroupSessionScreen
+from vrp_tui.screens.spoke.main import MainScreen
+from vrp_tui.screens.spoke.record_form import RecordFormScreen
+from vrp_tui.screens.spoke.setup import SetupScreen
+from vrp_tui.spoke.setup import current_key
 from vrp_tui.store import Store
 
 SIZE = (80, 24)
@@ -145,8 +145,8 @@ async def test_first_run_sets_up_the_spoke(tmp_path: Path, hub_identity: pyrage.
     assert store.setting("hub_recipient") == str(hub_identity.to_public())
     key = current_key(store)
     assert key is not None
-    assert keys.public_key_line(key["public_key"]) == shown_key
-    keys.unlock(key["secret_key"], PASSPHRASE)  # the passphrase typed protects the key
+    assert signing.public_key_line(key["public_key"]) == shown_key
+    signing.unlock(key["secret_key"], PASSPHRASE)  # the passphrase typed protects the key
     store.close()
 
 

@@ -24,9 +24,9 @@ from vrp_tui.hub.review import review_return
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
 from vrp_tui.hub_app import HubApp, make_hub_app
-from vrp_tui.screens.hub_main import HubMainScreen
-from vrp_tui.screens.hub_return import ReturnScreen, ReviewNoteScreen
-from vrp_tui.screens.hub_setup import HubSetupScreen, PassphraseScreen
+from vrp_tui.screens.hub.main import HubMainScreen
+from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen, ReviewNoteScreen
+from vrp_tui.screens.hub.setup import HubSetupScreen, PassphraseScreen
 
 SIZE = (80, 24)
 TODAY = date(2025, 11, 1)
@@ -144,7 +144,7 @@ async def test_the_viewer_shows_figures_narrative_and_what_changed(hub: tuple[Pa
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ReturnScreen)
+        assert isinstance(app.screen, ReturnViewerScreen)
         assert static(app, "#return-title") == "Bristol · 2025/26 Q1 (Apr–Jun 2025) · v2 (held) · not reviewed"
         figures_rows = table_text(app, "#return-figures")
         assert [r[0] for r in figures_rows] == ["Totals", "MENT01", "SPORT1"]
@@ -188,7 +188,7 @@ async def test_accept_and_return_with_issues_from_the_viewer(hub: tuple[Path, Hu
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ReturnScreen)
+        assert isinstance(app.screen, ReturnViewerScreen)
         assert reviews(path)[-1] == ("bristol", 2, "issues", "Hours do not match sessions")
         assert static(app, "#return-title").endswith("returned with issues: Hours do not match sessions")
         await pilot.press("escape")

@@ -8,10 +8,10 @@ from test_tui_flows import SIZE, choose, error_of, form_message, rows, seed, set
 from textual.widgets import DataTable, Input, Static
 
 from vrp_tui.app import make_app
-from vrp_tui.screens.help import HelpScreen
-from vrp_tui.screens.import_file import ImportScreen
-from vrp_tui.screens.main import MainScreen
-from vrp_tui.screens.record_form import RecordFormScreen
+from vrp_tui.screens.spoke.help import HelpScreen
+from vrp_tui.screens.spoke.import_file import ImportScreen
+from vrp_tui.screens.spoke.main import MainScreen
+from vrp_tui.screens.spoke.record_form import RecordFormScreen
 from vrp_tui.store import Store
 
 

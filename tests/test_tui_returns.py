@@ -19,9 +19,9 @@ from textual.widgets import DataTable, Select, Static, TextArea
 from vrp_tui.app import VrpApp, make_app
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
-from vrp_tui.screens.confirm import ConfirmScreen
-from vrp_tui.screens.record_form import RecordFormScreen
-from vrp_tui.screens.returns import ReturnsScreen
+from vrp_tui.screens.shared.confirm import ConfirmScreen
+from vrp_tui.screens.spoke.record_form import RecordFormScreen
+from vrp_tui.screens.spoke.returns import ReturnsScreen
 from vrp_tui.store import Store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
 

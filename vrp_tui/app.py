@@ -21,16 +21,16 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.message import Message
 
-from .reference import SPOKES
-from .screens.main import MainScreen
-from .screens.registry import SCREENS
-from .store import Store  # here, not in the first worker: see _open_store
-from .widgets.errors import ReportsWorkerErrors
+from vrp_tui.reference import SPOKES
+from vrp_tui.screens.spoke.main import MainScreen
+from vrp_tui.screens.spoke.registry import SCREENS
+from vrp_tui.store import Store  # here, not in the first worker: see _open_store
+from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 
 def _commands() -> type[Provider]:
     """The palette's commands, imported when the palette first opens."""
-    from .commands import VrpCommands
+    from vrp_tui.screens.spoke.commands import VrpCommands
 
     return VrpCommands
 
@@ -101,7 +101,7 @@ class VrpApp(ReportsWorkerErrors, App[None]):
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:
         if message.spoke is None:
-            from .screens.setup import SetupScreen
+            from vrp_tui.screens.spoke.setup import SetupScreen
 
             self.push_screen(SetupScreen(), self._set_up)
             return

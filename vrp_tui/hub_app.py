@@ -20,13 +20,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from .screens.hub_main import HubMainScreen
-from .widgets.errors import ReportsWorkerErrors
+from vrp_tui.screens.hub.main import HubMainScreen
+from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     import pyrage
 
-    from .hub.store import HubStore
+    from vrp_tui.hub.store import HubStore
 
 
 class HubApp(ReportsWorkerErrors, App[None]):
@@ -57,7 +57,7 @@ class HubApp(ReportsWorkerErrors, App[None]):
         """This thread's HubStore (opened on first use); call it only from thread workers."""
         store: HubStore | None = getattr(self._local, "store", None)
         if store is None:
-            from .hub.store import HubStore
+            from vrp_tui.hub.store import HubStore
 
             with self._open_lock:
                 store = HubStore(self.db_path)
@@ -83,7 +83,7 @@ class HubApp(ReportsWorkerErrors, App[None]):
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:
         if message.recipient is None:
-            from .screens.hub_setup import HubSetupScreen
+            from vrp_tui.screens.hub.setup import HubSetupScreen
 
             self.push_screen(HubSetupScreen(), self._set_up)
             return
@@ -97,7 +97,7 @@ class HubApp(ReportsWorkerErrors, App[None]):
             self.exit()
 
     def action_help(self) -> None:
-        from .screens.hub_help import HubHelpScreen
+        from vrp_tui.screens.hub.help import HubHelpScreen
 
         self.push_screen(HubHelpScreen())
 

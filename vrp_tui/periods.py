@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from vrp_tui.errors import VrpError
+
 _CODE = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 _DHIS2 = re.compile(r"^(\d{4})Q([1-4])$")
 _ADX = re.compile(r"^(\d{4})-(\d{2})-01/P3M$")
@@ -18,7 +20,7 @@ _FY = re.compile(r"^(\d{4})-(\d{2})$")
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-class PeriodError(ValueError):
+class PeriodError(VrpError):
     """A string that is not a period or financial year we understand."""
 
 

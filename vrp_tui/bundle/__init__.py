@@ -1,8 +1,8 @@
 """The signed, encrypted bundle a spoke sends the hub (SPEC section 5)."""
 
-from .names import FORMAT, bag_name, file_name
-from .reader import BundleRejected, EnrolledKey, KeyLookup, VerifiedBundle, read_bundle
-from .writer import write_bundle
+from vrp_tui.bundle.names import FORMAT, bag_name, file_name
+from vrp_tui.bundle.reader import BundleRejected, EnrolledKey, KeyLookup, VerifiedBundle, read_bundle
+from vrp_tui.bundle.writer import write_bundle
 
 __all__ = [
     "FORMAT", "BundleRejected", "EnrolledKey", "KeyLookup", "VerifiedBundle",

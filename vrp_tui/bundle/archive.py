@@ -14,10 +14,12 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 
+from vrp_tui.errors import VrpError
+
 _CHUNK = 64 * 1024
 
 
-class ArchiveError(ValueError):
+class ArchiveError(VrpError):
     """An archive that is not a bounded, plain bag; str() is the one-line reason."""
 
 

@@ -11,13 +11,15 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 
+from vrp_tui.errors import VrpError
+
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
 _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _MANIFEST_LINE = re.compile(r"(?P<digest>[0-9a-f]{64}) +(?P<path>\S(?:.*\S)?)")
 
 
-class BagError(ValueError):
+class BagError(VrpError):
     """A tag file that is not what a VRP bag holds; str() names the file and line."""
 
 

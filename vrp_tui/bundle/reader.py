@@ -17,12 +17,12 @@ from typing import Any
 import minisign
 import pyrage
 
-from .. import keys
-from ..periods import Period, PeriodError
-from ..reference import SPOKES
-from ..returns.document import DocumentError, validate_document
-from . import bag, names
-from .archive import ArchiveError, unpack
+from vrp_tui.bundle import bag, names, signing
+from vrp_tui.bundle.archive import ArchiveError, unpack
+from vrp_tui.errors import VrpError
+from vrp_tui.periods import Period, PeriodError
+from vrp_tui.reference import SPOKES
+from vrp_tui.returns.document import DocumentError, validate_document
 
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
 MAX_UNPACKED_BYTES = 8 * 1024 * 1024
@@ -40,12 +40,14 @@ OPTIONAL_LABELS = ("VRP-Supersedes",)
 DOCUMENT_FORMATS: dict[str, Callable[[dict[str, Any]], Any]] = {str(names.FORMAT): validate_document}
 
 
-class BundleRejected(Exception):
+class BundleRejected(VrpError):
     """A bundle the hub must not accept; ``str(exc)`` is the one-line reason."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    title = "Bundle rejected"
+
+    @property
+    def reason(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class EnrolledKey:
     revoked: bool
 
 
-KeyLookup = Callable[[str], EnrolledKey | None]  # by key id, as vrp_tui.keys.key_id() gives it
+KeyLookup = Callable[[str], EnrolledKey | None]  # by key id, as vrp_tui.bundle.signing.key_id() gives it
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,9 @@ def _check_signature(files: dict[str, bytes], spoke: str,
     """Verify the tag manifest's signature by the key enrolled for ``spoke``."""
     raw = files[names.SIGNATURE]
     try:
-        key_id = keys.signature_key_id(raw)
+        key_id = signing.signature_key_id(raw)
         signature = minisign.Signature.from_bytes(raw)
-    except keys.KeyProblem:
+    except signing.KeyProblem:
         raise BundleRejected(f"{names.SIGNATURE} is not a minisign signature") from None
     if raw != bytes(signature) + b"\n" or signature.untrusted_comment != f"signature from the {spoke} spoke key":
         raise BundleRejected(f"{names.SIGNATURE} is not as this project writes it (altered)")
@@ -153,8 +155,8 @@ def _check_signature(files: dict[str, bytes], spoke: str,
     if enrolled.spoke != spoke:
         raise BundleRejected(f"signed by the key of {enrolled.spoke}, not {spoke}")
     try:
-        keys.read_public_key(enrolled.public_key).verify(files[names.TAG_MANIFEST], signature)
-    except (minisign.Error, keys.KeyProblem):
+        signing.read_public_key(enrolled.public_key).verify(files[names.TAG_MANIFEST], signature)
+    except (minisign.Error, signing.KeyProblem):
         raise BundleRejected(
             f"the signature does not verify with {spoke}'s key {key_id}: the tag manifest was altered"
         ) from None

@@ -15,7 +15,7 @@ from typing import Any
 import minisign
 import pyrage
 
-from . import bag, names
+from vrp_tui.bundle import bag, names
 
 _REGULAR_FILE = 0o100644 << 16  # ZIP external attributes of a plain, readable file
 

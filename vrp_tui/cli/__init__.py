@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from .. import config
-from .common import Context
+from vrp_tui import config
+from vrp_tui.cli.common import Context
 
 # Each command is imported only when it runs (or when help lists it), so
 # `vrp` opening the TUI does not pay for the hub, bundle and returns code.
@@ -55,7 +55,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     """
     ctx.obj = Context(db)
     if ctx.invoked_subcommand is None:
-        from ..app import make_app
+        from vrp_tui.app import make_app
 
         make_app(config.prepare(ctx.obj.spoke_db)).run()
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from .. import keys
-from ..spoke import (
+from vrp_tui.bundle import signing
+from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.spoke import ask_passphrase, open_spoke
+from vrp_tui.spoke.setup import (
     SetupError,
     change_passphrase,
     hub_recipient,
@@ -16,9 +18,7 @@ from ..spoke import (
     rotate_key,
     set_hub_recipient,
 )
-from ..store import StoreBusy
-from .common import Context, pass_context, refuse
-from .spoke import ask_passphrase, open_spoke
+from vrp_tui.store import StoreBusy
 
 
 @click.command("export")
@@ -33,7 +33,7 @@ def export(ctx: Context, period: str, out_dir: Path | None) -> None:
     {spoke}_{period}_v{version}.vrpb and prints its path; the bundle id and
     sha256 follow on stderr.
     """
-    from ..exporting import ExportRefused, export_return, plan_export
+    from vrp_tui.spoke.export import ExportRefused, export_return, plan_export
 
     store = open_spoke(ctx)
     try:
@@ -70,11 +70,11 @@ def show(ctx: Context, show_all: bool) -> None:
     if not listed:
         raise refuse("this spoke has no signing key: run `vrp init` first")
     if not show_all:
-        click.echo(keys.public_key_file(listed[0].public_key), nl=False)
+        click.echo(signing.public_key_file(listed[0].public_key), nl=False)
         return
     for key in reversed(listed):
         note = f" (in use since {key.created_at})" if key.in_use else f" (retired {key.retired_at})"
-        click.echo(keys.public_key_file(key.public_key, note), nl=False)
+        click.echo(signing.public_key_file(key.public_key, note), nl=False)
 
 
 @keys_group.command("passphrase")
@@ -91,7 +91,7 @@ def passphrase(ctx: Context) -> None:
         new = os.environ.get("VRP_NEW_PASSPHRASE") or click.prompt(
             "New passphrase", hide_input=True, confirmation_prompt=True)
         change_passphrase(store, old, new)
-    except (keys.KeyProblem, StoreBusy) as exc:
+    except (signing.KeyProblem, StoreBusy) as exc:
         raise refuse(str(exc)) from None
     finally:
         store.close()
@@ -131,10 +131,10 @@ def rotate(ctx: Context) -> None:
     try:
         old = list_keys(store)
         new = rotate_key(store, ask_passphrase())
-    except (keys.KeyProblem, StoreBusy) as exc:
+    except (signing.KeyProblem, StoreBusy) as exc:
         raise refuse(str(exc)) from None
     finally:
         store.close()
-    click.echo(keys.public_key_file(new.public_key), nl=False)
+    click.echo(signing.public_key_file(new.public_key), nl=False)
     if old:
         click.echo(f"retired key {old[0].key_id}; give the hub the new key {new.key_id}", err=True)

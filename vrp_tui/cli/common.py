@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import config
+from vrp_tui import config
 
 
 @dataclass

@@ -14,19 +14,19 @@ from pathlib import Path
 
 import click
 
-from .. import config
-from ..hub.consolidate import consolidate
-from ..hub.identity import IdentityProblem, create_identity, unlock_identity
-from ..hub.intake import bundles_in, import_files
-from ..hub.report import FORMATS, default_name, report
-from ..hub.review import ReviewRefused, review_return
-from ..hub.spoke_keys import KeyRefused, enrol_key, list_keys, revoke_keys
-from ..hub.status import completeness
-from ..hub.store import SETTINGS, HubSettingError, HubStore, NotAHubDatabase
-from ..hub.viewer import view_return
-from ..periods import Period, PeriodError, parse_financial_year
-from .common import Context, pass_context, refuse
-from .spoke import ask_passphrase
+from vrp_tui import config
+from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.spoke import ask_passphrase
+from vrp_tui.hub.consolidate import consolidate
+from vrp_tui.hub.identity import IdentityProblem, create_identity, unlock_identity
+from vrp_tui.hub.intake import bundles_in, import_files
+from vrp_tui.hub.report import FORMATS, default_name, report
+from vrp_tui.hub.review import ReviewRefused, review_return
+from vrp_tui.hub.spoke_keys import KeyRefused, enrol_key, list_keys, revoke_keys
+from vrp_tui.hub.status import completeness
+from vrp_tui.hub.store import SETTINGS, HubSettingError, HubStore, NotAHubDatabase
+from vrp_tui.hub.viewer import view_return
+from vrp_tui.periods import Period, PeriodError, parse_financial_year
 
 
 def open_hub(ctx: Context, *, set_up: bool = True) -> HubStore:
@@ -55,7 +55,7 @@ def hub(ctx: click.Context) -> None:
     With no command, opens the hub TUI.
     """
     if ctx.invoked_subcommand is None:
-        from ..hub_app import make_hub_app
+        from vrp_tui.hub_app import make_hub_app
 
         open_hub(ctx.obj, set_up=False).close()  # a spoke's database is refused here, not in the TUI
         make_hub_app(config.prepare(ctx.obj.hub_db)).run()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..store import KINDS, StoreBusy
-from .common import Context, pass_context, refuse
-from .spoke import open_spoke
+from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.spoke import open_spoke
+from vrp_tui.store import KINDS, StoreBusy
 
 
 @click.command("import")
@@ -26,7 +26,7 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
     A row whose key matches a stored record updates it. Every problem is listed
     as FILE:LINE: column: message and nothing is changed.
     """
-    from ..csv_import import ImportFailed, import_csv
+    from vrp_tui.records.importing import ImportFailed, import_csv
 
     store = open_spoke(ctx)
     try:
@@ -52,14 +52,14 @@ def demo_(directory: Path | None) -> None:
     quarters (signed off, exported and imported). Keys and the hub identity are
     protected by VRP_PASSPHRASE, or by "demo-passphrase" when it is not set.
     """
-    from .. import demo
+    from vrp_tui.demo import spokes as demo
 
     directory = directory or demo.default_dir()
     try:
         made = demo.build(directory, passphrase=demo.passphrase())
     except demo.DemoExists as exc:
         raise refuse(str(exc)) from None
-    from .. import demo_hub
+    from vrp_tui.demo import hub as demo_hub
 
     imported = demo_hub.fill_hub(made, passphrase=demo.passphrase())
     click.echo(f"hub: {made.hub} (recipient {made.hub_recipient})")

@@ -8,12 +8,12 @@ from typing import Any
 import click
 from rich.console import Console
 
-from ..periods import Period, PeriodError
-from ..returns import ReturnError, SignOffRefused, lifecycle, tables, validation
-from ..returns.diff import diff as diff_documents
-from ..store import Store, StoreBusy
-from .common import Context, pass_context, refuse
-from .spoke import open_spoke
+from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.spoke import open_spoke
+from vrp_tui.periods import Period, PeriodError
+from vrp_tui.returns import ReturnError, SignOffRefused, lifecycle, tables, validation
+from vrp_tui.returns.diff import diff as diff_documents
+from vrp_tui.store import Store, StoreBusy
 
 SHOWN_ERRORS = 5
 

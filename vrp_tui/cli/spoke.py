@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from .. import config
-from ..keys import passphrase_from_env
-from ..spoke import SetupError, set_up_spoke
-from ..store import Store
-from .common import Context, pass_context, refuse
+from vrp_tui import config
+from vrp_tui.bundle.signing import passphrase_from_env
+from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.spoke.setup import SetupError, set_up_spoke
+from vrp_tui.store import Store
 
 
 def open_spoke(ctx: Context, *, set_up: bool = True) -> Store:

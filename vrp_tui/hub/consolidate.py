@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..periods import Period
-from ..reference import AGE_BAND, APPROACH, ETHNICITY, FUNDING_SOURCE, PREVENTION_LEVEL, SEX, SPOKES
-from .held import held_documents
-from .store import HubStore
+from vrp_tui.hub.held import held_documents
+from vrp_tui.hub.store import HubStore
+from vrp_tui.periods import Period
+from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, FUNDING_SOURCE, PREVENTION_LEVEL, SEX, SPOKES
 
 COUNTS = ("referrals", "starts", "active", "high_risk_active", "completions", "other_exits", "contacts")
 # Counts that add up across interventions and quarters (active does not: one person, many).

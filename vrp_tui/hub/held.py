@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .store import HubStore
+from vrp_tui.hub.store import HubStore
 
 
 @dataclass(frozen=True)

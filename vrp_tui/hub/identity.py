@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pyrage
 
-from ..store.database import now_utc
-from .store import HubStore
+from vrp_tui.errors import VrpError
+from vrp_tui.hub.store import HubStore
+from vrp_tui.store.database import now_utc
 
 MIN_PASSPHRASE = 8
 
 
-class IdentityProblem(ValueError):
+class IdentityProblem(VrpError):
     """No identity yet, one already made, or a wrong passphrase."""
 
 

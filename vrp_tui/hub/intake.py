@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pyrage
 
-from ..bundle.names import SUFFIX
-from ..bundle.reader import MAX_BUNDLE_BYTES, BundleRejected, VerifiedBundle, read_bundle
-from ..store.database import now_utc
-from .spoke_keys import key_lookup
-from .store import HubStore
+from vrp_tui.bundle.names import SUFFIX
+from vrp_tui.bundle.reader import MAX_BUNDLE_BYTES, BundleRejected, VerifiedBundle, read_bundle
+from vrp_tui.hub.spoke_keys import key_lookup
+from vrp_tui.hub.store import HubStore
+from vrp_tui.store.database import now_utc
 
 IMPORTED = "imported"
 ALREADY_IMPORTED = "already imported"

@@ -19,8 +19,8 @@ from typing import Any
 
 import xlsxwriter
 
-from .consolidate import Consolidated
-from .tables import Pounds, Table, build_tables
+from vrp_tui.hub.consolidate import Consolidated
+from vrp_tui.hub.tables import Pounds, Table, build_tables
 
 FORMATS = ("json", "csv", "xlsx")
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..periods import Period, PeriodError
-from ..reference import SPOKES
-from ..store.database import now_utc
-from .held import versions
-from .store import HubStore
+from vrp_tui.errors import VrpError
+from vrp_tui.hub.held import versions
+from vrp_tui.hub.store import HubStore
+from vrp_tui.periods import Period, PeriodError
+from vrp_tui.reference import SPOKES
+from vrp_tui.store.database import now_utc
 
 ACCEPTED = "accepted"
 ISSUES = "issues"
@@ -20,7 +21,7 @@ NOT_REVIEWED = "none"
 STATE_LABELS = {ACCEPTED: "accepted", ISSUES: "returned with issues", NOT_REVIEWED: "not reviewed"}
 
 
-class ReviewRefused(ValueError):
+class ReviewRefused(VrpError):
     """A review that cannot be recorded; str() is the one-line reason."""
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import keys
-from ..bundle.reader import EnrolledKey, KeyLookup
-from ..reference import SPOKES
-from ..store.database import now_utc
-from .store import HubStore
+from vrp_tui.bundle import signing
+from vrp_tui.bundle.reader import EnrolledKey, KeyLookup
+from vrp_tui.errors import VrpError
+from vrp_tui.hub.store import HubStore
+from vrp_tui.reference import SPOKES
+from vrp_tui.store.database import now_utc
 
 
-class KeyRefused(ValueError):
+class KeyRefused(VrpError):
     """A key the hub will not enrol or revoke; str() is the one-line reason."""
 
 
@@ -46,9 +47,9 @@ def enrol_key(hub: HubStore, spoke: str, public_key: str) -> tuple[SpokeKey, boo
     """
     _check_spoke(spoke)
     try:
-        line = keys.public_key_line(public_key)
-        key_id = keys.key_id(public_key)
-    except keys.KeyProblem as exc:
+        line = signing.public_key_line(public_key)
+        key_id = signing.key_id(public_key)
+    except signing.KeyProblem as exc:
         raise KeyRefused(str(exc)) from None
     with hub.transaction():
         held = _rows(hub, "WHERE key_id = ?", [key_id])

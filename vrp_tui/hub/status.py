@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ..periods import Period, financial_year_code
-from ..reference import SPOKES
-from .held import first_received, held_in
-from .review import NOT_REVIEWED, STATE_LABELS, latest_reviews
-from .store import HubStore
+from vrp_tui.hub.held import first_received, held_in
+from vrp_tui.hub.review import NOT_REVIEWED, STATE_LABELS, latest_reviews
+from vrp_tui.hub.store import HubStore
+from vrp_tui.periods import Period, financial_year_code
+from vrp_tui.reference import SPOKES
 
 ON_TIME = "on time"
 LATE = "late"

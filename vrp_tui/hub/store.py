@@ -13,15 +13,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..store.database import connect, write_transaction
-from .migrations import migrations
+from vrp_tui.errors import VrpError
+from vrp_tui.hub.migrations import migrations
+from vrp_tui.store.database import connect, write_transaction
 
 
-class NotAHubDatabase(RuntimeError):
+class NotAHubDatabase(VrpError):
     """The file is some other database (a spoke's, say): the hub will not touch it."""
 
 
-class HubSettingError(ValueError):
+class HubSettingError(VrpError):
     """A hub setting given a value it cannot take."""
 
 

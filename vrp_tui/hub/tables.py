@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..reference import APPROACH, PREVENTION_LEVEL, SPOKES
-from .consolidate import ADDITIVE, BREAKDOWNS, COUNTS, Consolidated, Figures
-from .disclosure import SUPPRESSED, CellId, Grid, suppress
+from vrp_tui.hub.consolidate import ADDITIVE, BREAKDOWNS, COUNTS, Consolidated, Figures
+from vrp_tui.hub.disclosure import SUPPRESSED, CellId, Grid, suppress
+from vrp_tui.reference import APPROACH, PREVENTION_LEVEL, SPOKES
 
 FIGURE_LABELS = {
     "referrals": "Referrals",

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..returns.diff import Change, diff
-from .held import Received, document, versions
-from .review import Review, reviews_of
-from .store import HubStore
+from vrp_tui.hub.held import Received, document, versions
+from vrp_tui.hub.review import Review, reviews_of
+from vrp_tui.hub.store import HubStore
+from vrp_tui.returns.diff import Change, diff
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 Core only (no Textual): the CLI and the Returns screen are thin over this.
 """
 
-from .diff import Change, diff
-from .document import DocumentError, ReturnDocument, json_schema, validate_document
-from .lifecycle import (
+from vrp_tui.returns.diff import Change, diff
+from vrp_tui.returns.document import DocumentError, ReturnDocument, json_schema, validate_document
+from vrp_tui.returns.lifecycle import (
     Draft,
     FrozenReturn,
     ReturnError,
@@ -24,7 +24,7 @@ from .lifecycle import (
     sign_off,
     versions,
 )
-from .validation import Finding
+from vrp_tui.returns.validation import Finding
 
 __all__ = [
     "Change", "DocumentError", "Draft", "Finding", "FrozenReturn", "ReturnDocument", "ReturnError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .document import NARRATIVE_FIELDS
+from vrp_tui.returns.document import NARRATIVE_FIELDS
 
 LABELS = ("ref", "name", "approach", "prevention_level", "setting")
 

@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from .. import reference
+from vrp_tui import reference
+from vrp_tui.errors import VrpError
 
 FORMAT = 1
 
@@ -199,7 +200,7 @@ class ReturnDocument(Part):
         return self.model_dump(mode="json", by_alias=True)
 
 
-class DocumentError(ValueError):
+class DocumentError(VrpError):
     """A return document that is not valid VRP-Format 1, with the first problems found."""
 
 

@@ -26,11 +26,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from .. import reference
-from ..models import format_pounds
-from ..periods import Period
-from ..store import Store
-from .document import hours
+from vrp_tui import reference
+from vrp_tui.periods import Period
+from vrp_tui.records.models import format_pounds
+from vrp_tui.returns.document import hours
+from vrp_tui.store import Store
 
 COUNTS = ("referrals", "starts", "completions", "other_exits")
 

@@ -16,17 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..periods import Period
-from ..reference import APPROACH_TOOLKIT_VERSION, SPOKES
-from ..store import Store
-from ..store.database import now_utc
-from . import validation
-from .document import FORMAT, NARRATIVE_FIELDS, ReturnDocument
-from .figures import compute_figures, contact_pairs
-from .validation import Finding
+from vrp_tui.errors import VrpError
+from vrp_tui.periods import Period
+from vrp_tui.reference import APPROACH_TOOLKIT_VERSION, SPOKES
+from vrp_tui.returns import validation
+from vrp_tui.returns.document import FORMAT, NARRATIVE_FIELDS, ReturnDocument
+from vrp_tui.returns.figures import compute_figures, contact_pairs
+from vrp_tui.returns.validation import Finding
+from vrp_tui.store import Store
+from vrp_tui.store.database import now_utc
 
 
-class ReturnError(ValueError):
+class ReturnError(VrpError):
     """A return action that cannot be done now, with the reason in plain words."""
 
 

@@ -10,8 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .. import reference
-from .document import NARRATIVE_FIELDS
+from vrp_tui import reference
+from vrp_tui.returns.document import NARRATIVE_FIELDS
 
 COLUMNS = (  # two-line headings keep the table inside 80 columns
     ("referrals", "Refer-\nrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High\nrisk"),

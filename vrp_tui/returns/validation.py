@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..periods import Period
-from ..store import Store
-from .document import NARRATIVE_FIELDS, Message, Validation
-from .figures import contact_pairs, params_of
+from vrp_tui.periods import Period
+from vrp_tui.returns.document import NARRATIVE_FIELDS, Message, Validation
+from vrp_tui.returns.figures import contact_pairs, params_of
+from vrp_tui.store import Store
 
 PEOPLE_TABLES = ("participants", "enrolments", "contacts")
 

@@ -1,6 +1,6 @@
 """The spoke store (SQLite via sqlite-utils)."""
 
-from .database import Store, StoreBusy, write_transaction
-from .kinds import KINDS, Kind
+from vrp_tui.store.database import Store, StoreBusy, write_transaction
+from vrp_tui.store.kinds import KINDS, Kind
 
 __all__ = ["KINDS", "Kind", "Store", "StoreBusy", "write_transaction"]

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import RecordError
-from .kinds import KINDS, Kind
+from vrp_tui.errors import RecordError, VrpError
+from vrp_tui.store.kinds import KINDS, Kind
 
 BUSY_TIMEOUT_MS = 5000
 # How many migrations vrp_tui/store/migrations.py holds; kept in PRAGMA user_version so
@@ -25,7 +25,7 @@ BUSY_TIMEOUT_MS = 5000
 SCHEMA_VERSION = 5
 
 
-class StoreBusy(RuntimeError):
+class StoreBusy(VrpError):
     """Another process held the write lock for longer than the busy timeout."""
 
 
@@ -89,7 +89,7 @@ class Store:
         do not both migrate it."""
         from sqlite_utils import Database
 
-        from .migrations import migrations
+        from vrp_tui.store.migrations import migrations
 
         with write_transaction(self.conn):
             db = Database(self.conn)

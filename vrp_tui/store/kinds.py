@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..models import Record
+    from vrp_tui.records.models import Record
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str  # plural, as in the CLI: "interventions"
     table: str
-    model_name: str  # the pydantic model in vrp_tui.models, loaded when first needed
+    model_name: str  # the pydantic model in vrp_tui.records.models, loaded when first needed
     key: tuple[str, ...]  # natural key: a row with the same key is the same record
     label: str  # singular, for messages: "intervention"
     list_sql: str  # SELECT ... FROM ... with a WHERE slot for search
@@ -26,7 +26,7 @@ class Kind:
 
     @property
     def model(self) -> type[Record]:
-        model: type[Record] = getattr(importlib.import_module("vrp_tui.models"), self.model_name)
+        model: type[Record] = getattr(importlib.import_module("vrp_tui.records.models"), self.model_name)
         return model
 
 

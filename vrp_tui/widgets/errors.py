@@ -16,43 +16,40 @@ from typing import Any, Protocol, runtime_checkable
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
+from vrp_tui.errors import VrpError, one_line
+from vrp_tui.text import printable
+
 
 @runtime_checkable
 class ShowsFieldErrors(Protocol):
     def show_errors(self, errors: Mapping[str, str]) -> None: ...
 
 
-def field_errors_of(exc: BaseException) -> Mapping[str, str] | None:
-    """The per-field messages of a RecordError, SetupError or the like, if it has them."""
-    errors = getattr(exc, "errors", None)
-    return errors if isinstance(errors, Mapping) else None
-
-
 def describe_error(exc: BaseException) -> str:
-    """One line a spoke worker can read, whatever went wrong."""
-    errors = field_errors_of(exc)
-    if errors:
-        return "; ".join(f"{k.replace('_', ' ')}: {v}" if k else v for k, v in errors.items())
+    """One line a spoke worker or analyst can read, whatever went wrong."""
+    if isinstance(exc, VrpError):
+        return exc.message
     if isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}"
+        return one_line(f"{exc.strerror or exc}{where}")
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"the database could not do that ({exc})"
-    name = type(exc).__name__
-    return str(exc) if name.endswith(("Busy", "Problem", "Error", "Failed")) and str(exc) else (
-        f"unexpected problem ({name}): {exc}"
-    )
+        return one_line(f"the database could not do that ({exc})")
+    return one_line(f"unexpected problem ({type(exc).__name__}): {exc}")
 
 
 def report_error(node: DOMNode, exc: BaseException) -> None:
-    """Field errors beside the fields of ``node`` if it shows them, else a notification."""
-    errors = field_errors_of(exc)
-    if errors is not None and isinstance(node, ShowsFieldErrors):
-        node.show_errors(errors)
+    """Field errors beside the fields of ``node`` if it shows them, else a notification.
+
+    A ``VrpError`` is a refusal and says why; anything else is a bug, and its
+    traceback goes to the Textual log (``textual console``), never the screen.
+    """
+    if isinstance(exc, VrpError) and exc.field_errors and isinstance(node, ShowsFieldErrors):
+        node.show_errors(exc.field_errors)
         return
-    if not isinstance(exc, ValueError | RuntimeError | OSError | sqlite3.Error):
-        node.log.error("".join(traceback.format_exception(exc)))  # for `textual console`, not the screen
-    node.app.notify(describe_error(exc), title="Could not do that", severity="error", timeout=8)
+    if not isinstance(exc, VrpError | OSError | sqlite3.Error):
+        node.log.error("".join(traceback.format_exception(exc)))
+    title = exc.title if isinstance(exc, VrpError) else "Could not do that"
+    node.app.notify(printable(describe_error(exc)), title=title, severity="error", timeout=8, markup=False)
 
 
 class ReportsWorkerErrors:

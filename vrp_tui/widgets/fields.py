@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from .. import reference
-from .specs import FieldSpec
+from vrp_tui import reference
+from vrp_tui.records.specs import FieldSpec
 
 _INPUT_CONTROLS = ("text", "date", "money", "participant", "refs", "password")
 

@@ -19,11 +19,11 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
-from ..periods import Period
-from ..returns import lifecycle
-from ..returns.document import NARRATIVE_FIELDS
-from .errors import ReportsWorkerErrors
-from .store_access import thread_store
+from vrp_tui.periods import Period
+from vrp_tui.returns import lifecycle
+from vrp_tui.returns.document import NARRATIVE_FIELDS
+from vrp_tui.widgets.errors import ReportsWorkerErrors
+from vrp_tui.widgets.hosts import spoke_store
 
 SAVE_AFTER = 0.8  # seconds of no typing before the narrative is saved
 LABELS = {
@@ -114,7 +114,7 @@ class NarrativeEditor(ReportsWorkerErrors, VerticalScroll):
 
     @work(thread=True, exit_on_error=False, group="narrative")
     def _save(self, period: Period, fields: dict[str, str], number: int) -> None:
-        self.write(thread_store(self), period, fields, number)
+        self.write(spoke_store(self), period, fields, number)
         self.post_message(self.Saved(period))
 
     def write(self, store: Any, period: Period, fields: dict[str, str], number: int) -> None:

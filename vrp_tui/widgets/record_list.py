@@ -21,10 +21,10 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowKey
 
-from .errors import ReportsWorkerErrors
-from .fields import text_input
-from .specs import Column
-from .store_access import thread_store
+from vrp_tui.records.specs import Column
+from vrp_tui.widgets.errors import ReportsWorkerErrors
+from vrp_tui.widgets.fields import text_input
+from vrp_tui.widgets.hosts import spoke_store
 
 
 class ListSpec(Protocol):
@@ -137,7 +137,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
     @work(thread=True, exit_on_error=False, group="list-page")
     def _fetch(self, generation: int, offset: int, search: str, count: bool = False) -> None:
         """A page of rows; then, if asked, how many there are in all (the page is shown first)."""
-        store = thread_store(self)
+        store = spoke_store(self)
         rows = store.page(self.kind, search=search, offset=offset, limit=self.PAGE)
         self.post_message(self.PageLoaded(generation, offset, rows))
         if count:

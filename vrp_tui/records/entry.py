@@ -1,0 +1,184 @@
+"""Checking and saving what a form holds: form values to records and back.
+
+Form values arrive as strings (inputs), slugs or ids (select lists) and
+booleans (check boxes); ``model_data`` turns them into the record the store
+validates, with a participant's typed ref standing in for its id until the
+save resolves it. No Textual here: workers call these with their own Store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vrp_tui import reference
+from vrp_tui.records.models import RecordError
+from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank, money
+from vrp_tui.records.specs import FieldSpec
+from vrp_tui.store import KINDS, Store
+
+
+def model_data(section: Section, values: Mapping[str, Any], participant_id: int | None = None) -> dict[str, Any]:
+    """The record for the store from form values; a typed participant ref stands in as id 0."""
+    data: dict[str, Any] = {}
+    for spec in section.fields:
+        value = values.get(spec.name)
+        if spec.control == "participant":
+            ref = (value or "").strip()
+            data["participant_id"] = participant_id if participant_id is not None else (0 if ref else None)
+        else:
+            data[spec.name] = value
+    return data
+
+
+_FRIENDLY = (("Input should be a valid integer", "a whole number"),)
+
+
+def field_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """Store/model error keys mapped to form fields, in plain words."""
+    out: dict[str, str] = {}
+    for key, message in errors.items():
+        name = PARTICIPANT_REF if key == "participant_id" else key
+        for prefix, plain in _FRIENDLY:
+            if message.startswith(prefix):
+                message = plain
+        out.setdefault(name, message)
+    return out
+
+
+def _problems(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
+    try:
+        KINDS[section.kind].model.check(model_data(section, values))
+    except RecordError as exc:
+        return field_errors(exc.errors)
+    return {}
+
+
+# Good values put in place of bad ones, by field name or control, to look past them.
+_STAND_INS: dict[str, Any] = {"minutes": "60", "period": "2025-26-Q1", "financial_year": "2025-26",
+                              "date": "2000-01-01", "money": "0", "intervention": 0, "participant": "x",
+                              "yesno": False, "text": "x"}
+
+
+def _stand_in(spec: FieldSpec) -> Any:
+    if spec.optional:
+        return None
+    if spec.taxonomy:
+        return next(iter(reference.TAXONOMIES[spec.taxonomy]))
+    return _STAND_INS.get(spec.name, _STAND_INS.get(spec.control))
+
+
+def check(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
+    """Per-field problems with the form as it stands (empty: it would validate).
+
+    The model checks rules across fields (end after start) only once every field
+    is good, so a second pass puts stand-ins in the bad fields to find those too,
+    while the user is still filling the form in.
+    """
+    errors = _problems(section, values)
+    if errors:
+        specs = {spec.name: spec for spec in section.fields}
+        patched = {**values, **{name: _stand_in(specs[name]) for name in errors if name in specs}}
+        for name, message in _problems(section, patched).items():
+            errors.setdefault(name, message)
+    return errors
+
+
+def resolve_participant(store: Store, ref: str) -> int:
+    """The id of the young person with ``ref``; RecordError naming the field if there is none."""
+    ref = ref.strip()
+    if not ref:
+        raise RecordError({PARTICIPANT_REF: "required"})
+    participant_id = store.id_for_ref("participants", ref)
+    if participant_id is None:
+        raise RecordError({PARTICIPANT_REF: f"no young person with ref {ref!r}"})
+    return participant_id
+
+
+def save(store: Store, section: Section, values: Mapping[str, Any], record_id: int | None) -> int:
+    """Resolve refs, validate and write one record in one transaction; RecordError keyed by form field."""
+    problems = check(section, values)
+    participant_id = None
+    if any(spec.control == "participant" for spec in section.fields):
+        try:
+            participant_id = resolve_participant(store, values.get(PARTICIPANT_REF) or "")
+        except RecordError as exc:
+            problems.update(exc.errors)
+    if problems:
+        raise RecordError(problems)
+    try:
+        return store.save(section.kind, model_data(section, values, participant_id), record_id)
+    except RecordError as exc:
+        raise RecordError(field_errors(exc.errors)) from None
+
+
+def form_values(store: Store, section: Section, record_id: int) -> dict[str, Any]:
+    """A stored record as form values (dates as text, money in pounds, refs for ids)."""
+    row = store.get(section.kind, record_id)
+    if row is None:
+        raise RecordError({"": f"this {section.noun} no longer exists"})
+    listed = store.page(section.kind, filters={"id": record_id}, limit=1)
+    row = {**row, **(listed[0] if listed else {})}
+    values: dict[str, Any] = {}
+    for spec in section.fields:
+        value = row.get(spec.name)
+        if spec.control == "money":
+            values[spec.name] = money(value)
+        elif spec.control == "yesno":
+            values[spec.name] = bool(value)
+        elif spec.control in ("select", "intervention"):
+            values[spec.name] = value
+        else:
+            values[spec.name] = blank(value)
+    return values
+
+
+def intervention_options(store: Store) -> list[tuple[str, int]]:
+    """Every intervention as (label, id) for a select list: a spoke has a few hundred at most."""
+    rows = store.query("SELECT id, ref, name FROM interventions ORDER BY ref")
+    return [(f"{r['ref']} · {r['name']}"[:60], int(r["id"])) for r in rows]
+
+
+def split_refs(text: str) -> list[str]:
+    """Refs typed in one field, in order, each once."""
+    refs = [r.strip() for r in text.replace(",", " ").replace(";", " ").split()]
+    return list(dict.fromkeys(r for r in refs if r))
+
+
+def check_group(values: Mapping[str, Any]) -> dict[str, str]:
+    refs = split_refs(values.get("participants") or "")
+    data = {k: values.get(k) for k in ("intervention_id", "date", "minutes", "mode")}
+    errors: dict[str, str] = {}
+    try:
+        KINDS["contacts"].model.check({**data, "participant_id": 0})
+    except RecordError as exc:
+        errors = {k: v for k, v in field_errors(exc.errors).items() if k != PARTICIPANT_REF}
+    if not refs:
+        errors["participants"] = "type the ref of at least one young person"
+    return errors
+
+
+def save_group(store: Store, values: Mapping[str, Any]) -> int:
+    """One session per young person, all in one transaction; problems name the young people."""
+    errors = check_group(values)
+    if errors:
+        raise RecordError(errors)
+    refs = split_refs(values["participants"])
+    ids = {ref: store.id_for_ref("participants", ref) for ref in refs}
+    if unknown := [ref for ref, pid in ids.items() if pid is None]:
+        raise RecordError({"participants": "no young person with ref " + ", ".join(unknown)})
+    data = {k: values.get(k) for k in ("intervention_id", "date", "minutes", "mode")}
+    day = str(data["date"]).strip()
+    intervention_id = int(values["intervention_id"])
+    outside = [ref for ref, pid in ids.items()
+               if store.enrolment_holding(int(pid or 0), intervention_id, day) is None]
+    if outside:
+        raise RecordError({"participants": "no referral to this intervention covers this date for "
+                           + ", ".join(outside)})
+    rows = [({**data, "participant_id": ids[ref]}, None) for ref in refs]
+    try:
+        store.save_many("contacts", rows)
+    except RecordError as exc:
+        ref = refs[getattr(exc, "row", 0)]
+        raise RecordError({"participants": f"{ref}: {exc}"}) from None
+    return len(rows)

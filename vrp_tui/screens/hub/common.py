@@ -1,0 +1,68 @@
+"""What the hub's screens share: the app they run in, and report tables shown in a DataTable."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from vrp_tui.hub.tables import Pounds, Table
+from vrp_tui.reference import SPOKES
+
+# Spoke names as they are known locally, short enough for a column at 80x24.
+SHORT_NAMES = {"bristol": "Bristol", "banes": "BaNES", "north-somerset": "North Somerset",
+               "south-glos": "South Glos", "somerset": "Somerset"}
+_SHORT_ROWS = {SPOKES[code].name: short for code, short in SHORT_NAMES.items()}
+
+# Report headers are written for a spreadsheet; on an 80-column screen they are shortened.
+SHORT_HEADERS = {
+    "Active young people": "Active",
+    "Active young people (per intervention)": "Active*",
+    "High-risk active": "High risk",
+    "High-risk active (per intervention)": "High risk*",
+    "Contact hours": "Hours",
+    "Spend, VRP grant": "Grant",
+    "Spend, match": "Match",
+    "Budget, VRP grant": "Budget grant",
+    "Budget, match": "Budget match",
+    "Spend to date, VRP grant": "To date grant",
+    "Spend to date, match": "To date match",
+    "Spend to date, total": "To date",
+    "Budget used (%)": "Used %",
+    "Approach (YEF Toolkit)": "Approach",
+    "Financial year to date": "Year to date",
+    "Returns held": "Returns",
+    "Interventions": "Interv.",
+    "Other exits": "Other exits",
+}
+
+
+
+def show_value(value: Any) -> Text | str:
+    """A report cell as the screen shows it: numbers right-aligned, money with two decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, Pounds):
+        return Text(pounds(value.pence), justify="right")
+    if isinstance(value, Decimal | int):
+        return Text(f"{value:,}", justify="right")
+    return str(value)
+
+
+def pounds(pence: int) -> str:
+    """Money on screen: ``1,250.00``."""
+    return f"{'-' if pence < 0 else ''}{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
+
+
+def fill_table(table: DataTable[Any], report_table: Table) -> None:
+    """Replace ``table``'s columns and rows with ``report_table``'s; the cursor stays where it was."""
+    row = table.cursor_row
+    table.clear(columns=True)
+    for n, label in enumerate(report_table.columns):
+        table.add_column(SHORT_HEADERS.get(label, label), key=str(n))
+    for label, *values in report_table.rows:
+        table.add_row(_SHORT_ROWS.get(label, label), *(show_value(v) for v in values))
+    if report_table.rows:
+        table.move_cursor(row=min(row, len(report_table.rows) - 1))

@@ -1,0 +1,120 @@
+"""Consolidated figures for a quarter: VRP totals and year to date, by spoke, approach and
+prevention level, trends as charts, spend against budget. Exact figures, for use inside
+the partnership (`vrp hub report --publish` makes the disclosure-controlled release).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, TabPane
+
+from vrp_tui.hub.consolidate import Consolidated, consolidate
+from vrp_tui.hub.tables import Table, build_tables
+from vrp_tui.periods import Period
+from vrp_tui.reference import SPOKES
+from vrp_tui.screens.hub.common import fill_table, pounds
+from vrp_tui.widgets.errors import ReportsWorkerErrors
+from vrp_tui.widgets.hosts import hub_host, hub_store
+
+# (table, tab title, key that shows it)
+VIEWS: tuple[tuple[str, str, str], ...] = (
+    ("totals", "Totals", "t"),
+    ("by_spoke", "By spoke", "s"),
+    ("by_approach", "By approach", "a"),
+    ("by_prevention_level", "By level", "l"),
+    ("trend", "Trend", "r"),
+    ("spend_vs_budget", "Budget", "b"),
+)
+TRENDS = (("referrals", "Referrals"), ("active", "Active"), ("contacts", "Contacts"), ("spend", "Spend"))
+
+
+class FiguresPane(ReportsWorkerErrors, Vertical):
+    BINDINGS = [
+        Binding("left_square_bracket", "quarter(-1)", "Previous quarter", id="figures.previous"),
+        Binding("right_square_bracket", "quarter(1)", "Next quarter", id="figures.next"),
+        *(Binding(key, f"show_view('{name}')", f"Show {title.lower()}", show=False, id=f"figures.{name}")
+          for name, title, key in VIEWS),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        figures: Consolidated
+        tables: list[Table]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.period: Period | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="figures-title", classes="pane-title")
+        with TabbedContent(id="figures-tabs"):
+            for name, title, _ in VIEWS:
+                with TabPane(title, id=f"tab-fig-{name}"):
+                    if name == "trend":
+                        yield from self._trend_charts()
+                    yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
+        yield Static("[ ] quarter · views: t s a l r b · * counted once per intervention",
+                     classes="list-status")
+
+    def _trend_charts(self) -> ComposeResult:
+        with Vertical(id="trend-charts"):
+            for key, label in TRENDS:
+                with Horizontal(classes="trend-row"):
+                    yield Label(label, classes="trend-label")
+                    yield Sparkline([], id=f"spark-{key}", classes="trend-chart")
+                    yield Label("", id=f"spark-{key}-last", classes="trend-last")
+
+    def focus_first(self) -> None:
+        active = self.query_one("#figures-tabs", TabbedContent).active or "tab-fig-totals"
+        self.query_one(f"#fig-{active.removeprefix('tab-fig-')}", DataTable).focus()
+
+    @on(TabbedContent.TabActivated, "#figures-tabs")
+    def _view_shown(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, DataTable) and self in focused.ancestors:  # not while the tab is hidden
+            self.focus_first()
+
+    def load(self) -> None:
+        self.query_one("#figures-title", Static).update("Loading...")
+        self._load(self.period)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="figures")
+    def _load(self, period: Period | None) -> None:
+        store = hub_store(self)
+        if period is None:  # the latest quarter anything was received for
+            latest = store.conn.execute("SELECT max(period) FROM bundles").fetchone()[0]
+            period = Period.parse(latest) if latest else Period.containing(hub_host(self).today).previous()
+        figures = consolidate(store, period)
+        self.post_message(self.Loaded(figures, build_tables(figures)))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        c = message.figures
+        self.period = c.period
+        missing = ", ".join(SPOKES[s].name for s in c.missing)
+        self.query_one("#figures-title", Static).update(
+            f"{c.period.label} · returns from {len(c.held)} of {len(SPOKES)} spokes"
+            + (f" (none from {missing})" if missing and c.held else ""))
+        for table in message.tables:
+            if any(table.name == name for name, _, _ in VIEWS):
+                fill_table(self.query_one(f"#fig-{table.name}", DataTable), table)
+        for key, _ in TRENDS:
+            values = [p.figures.total("spend_gbp") if key == "spend" else p.figures.counts[key] for p in c.trend]
+            self.query_one(f"#spark-{key}", Sparkline).data = values
+            last = pounds(values[-1]) if key == "spend" else f"{values[-1]:,}"
+            self.query_one(f"#spark-{key}-last", Label).update(f"{last} in {c.period.code}")
+
+    def action_show_view(self, name: str) -> None:
+        self.query_one("#figures-tabs", TabbedContent).active = f"tab-fig-{name}"
+        self.query_one(f"#fig-{name}", DataTable).focus()
+
+    def action_quarter(self, step: int) -> None:
+        if self.period is not None:
+            self.period = self.period.next() if step > 0 else self.period.previous()
+            self.load()

@@ -1,0 +1,135 @@
+"""The inbox: import a bundle file, or every ``.vrpb`` in a folder; one line per file.
+
+The hub's identity is unlocked (passphrase) at the first import of the session.
+Files are read and checked in a worker, each result shown as it comes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Static
+
+from vrp_tui.hub.intake import (
+    ALREADY_IMPORTED,
+    IMPORTED,
+    REJECTED,
+    SUPERSEDES,
+    ImportResult,
+    bundles_in,
+    import_files,
+)
+from vrp_tui.widgets.errors import ReportsWorkerErrors
+from vrp_tui.widgets.fields import text_input
+from vrp_tui.widgets.hosts import hub_host, hub_store
+
+STYLES = {REJECTED: "red", ALREADY_IMPORTED: "dim"}
+
+
+def files_at(text: str) -> list[Path]:
+    """The bundle files a typed path means: the file itself, or every .vrpb in a folder."""
+    path = Path(text.strip()).expanduser()
+    if path.is_dir():
+        found = bundles_in(path)
+        if not found:
+            raise FileNotFoundError(f"no .vrpb files in {path}")
+        return found
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or folder: {path}")
+    return [path]
+
+
+class InboxPane(ReportsWorkerErrors, Vertical):
+    BINDINGS = [
+        Binding("ctrl+l", "clear", "Clear results", id="inbox.clear"),
+    ]
+
+    @dataclass
+    class Result(Message):
+        result: ImportResult
+
+    @dataclass
+    class Finished(Message):
+        total: int
+        imported: int
+        rejected: int
+
+    class Imported(Message):
+        """At least one bundle was imported: the matrix and the figures are out of date."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Import bundles: a .vrpb file, or a folder to import every .vrpb in it",
+                     classes="pane-title")
+        with Horizontal(id="inbox-bar"):
+            yield text_input(self, id="inbox-path", placeholder="path to a .vrpb file or a folder")
+            yield Button("Import", id="inbox-import", variant="primary", compact=True)
+        yield DataTable(id="inbox-results", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="inbox-status", classes="list-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#inbox-results", DataTable).add_columns("File", "Result")
+
+    def focus_first(self) -> None:
+        self.query_one("#inbox-path").focus()
+
+    def load(self) -> None:
+        """Nothing to load: the inbox shows this session's imports."""
+
+    @on(Button.Pressed, "#inbox-import")
+    @on(Input.Submitted, "#inbox-path")
+    def _submit(self) -> None:
+        text = self.query_one("#inbox-path", Input).value.strip()
+        if not text:
+            self._status("Type the path of a .vrpb file or of a folder first.")
+            return
+        if hub_host(self).identity is None:
+            from vrp_tui.screens.hub.setup import PassphraseScreen
+
+            self.app.push_screen(PassphraseScreen(), lambda done: self._start(text) if done else None)
+            return
+        self._start(text)
+
+    def _start(self, text: str) -> None:
+        self._status("Importing...")
+        self._import(text)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="inbox")
+    def _import(self, text: str) -> None:
+        identity = hub_host(self).identity
+        assert identity is not None
+        paths = files_at(text)
+        imported = rejected = 0
+        for result in import_files(hub_store(self), paths, identity):
+            rejected += result.outcome == REJECTED
+            imported += result.outcome in (IMPORTED, SUPERSEDES)
+            self.post_message(self.Result(result))
+        self.post_message(self.Finished(len(paths), imported, rejected))
+
+    @on(Result)
+    def _result(self, message: Result) -> None:
+        result = message.result
+        table = self.query_one("#inbox-results", DataTable)
+        table.add_row(result.name, Text(result.line, style=STYLES.get(result.outcome, "green")))
+        table.move_cursor(row=table.row_count - 1)
+
+    @on(Finished)
+    def _finished(self, message: Finished) -> None:
+        files = f"{message.total} file{'s' if message.total != 1 else ''}"
+        self._status(f"{files}: {message.imported} imported, {message.rejected} rejected.")
+        self.query_one("#inbox-results", DataTable).focus()  # the lines just added; tab keys work again
+        if message.imported:
+            self.post_message(self.Imported())
+
+    def action_clear(self) -> None:
+        self.query_one("#inbox-results", DataTable).clear()
+        self._status("")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#inbox-status", Static).update(text)

@@ -1,0 +1,117 @@
+"""Import a CSV file of one kind of record: all rows or none, every problem listed by line and column.
+
+The screen stays open after an import so several files can go in one after
+another; closing it reloads the lists of whatever was imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.message import Message
+from textual.widgets import Button, DataTable
+
+from vrp_tui.records.models import RecordError
+from vrp_tui.records.specs import FieldSpec
+from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.widgets.fields import FieldsForm
+from vrp_tui.widgets.hosts import spoke_store
+
+KIND_CHOICES = (
+    ("Interventions", "interventions"),
+    ("Young people (participants)", "participants"),
+    ("Referrals (enrolments)", "enrolments"),
+    ("Sessions (contacts)", "contacts"),
+    ("Spend", "spend"),
+    ("Budgets", "budgets"),
+)
+
+IMPORT_FIELDS = (
+    FieldSpec("kind", "Kind of records", "select", choices=KIND_CHOICES),
+    FieldSpec("path", "CSV file", placeholder="e.g. ~/returns/interventions.csv"),
+)
+
+
+class ImportScreen(FormScreen):
+    title_text = "Import a CSV file"
+    save_label = "Import"
+
+    @dataclass
+    class Imported(Message):
+        kind: str
+        created: int
+        updated: int
+
+    @dataclass
+    class Refused(Message):
+        summary: str
+        problems: list[tuple[int, str, str]]
+
+    def __init__(self) -> None:
+        super().__init__(FieldsForm(IMPORT_FIELDS, id="fields"))
+        self.changed: set[str] = set()
+
+    def on_mount(self) -> None:
+        table: DataTable[str] = DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        self.query_one("#dialog").mount(table, before="#form-error")
+        table.add_columns("Line", "Column", "Problem")
+        table.display = False
+
+    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
+        errors = {}
+        if not values.get("kind"):
+            errors["kind"] = "required"
+        if not (values.get("path") or "").strip():
+            errors["path"] = "required"
+        return errors
+
+    def save(self, values: Mapping[str, Any]) -> None:
+        self._form_message("Importing...")
+        self._import(values["kind"], Path(values["path"].strip()).expanduser())
+
+    @work(thread=True, exit_on_error=False)
+    def _import(self, kind: str, path: Path) -> None:
+        from vrp_tui.records.importing import ImportFailed, import_csv
+
+        if not path.is_file():
+            raise RecordError({"path": f"no such file: {path}"})
+        try:
+            result = import_csv(spoke_store(self), kind, path)
+        except ImportFailed as exc:
+            problems = [(p.line, p.column, p.message) for p in exc.errors]
+            self.post_message(self.Refused(str(exc), problems))
+            return
+        self.post_message(self.Imported(kind, result.created, result.updated))
+
+    def _done(self) -> None:
+        self.saving = False
+        self.query_one("#save", Button).disabled = False
+
+    @on(Imported)
+    def _imported(self, message: Imported) -> None:
+        self._done()
+        self.changed.add(message.kind)
+        self.query_one("#problems").display = False
+        self._form_message(f"Imported: {message.created} added, {message.updated} updated. "
+                           "Import another file, or esc to close.")
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self._done()
+        table = self.query_one("#problems", DataTable)
+        table.clear()
+        for line, column, problem in message.problems:
+            table.add_row(str(line), column, problem)
+        table.display = True
+        self._form_message(f"Refused: {message.summary}.", error=True)
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        self.query_one("#problems").display = False
+        super().show_errors(errors)
+
+    def action_cancel(self) -> None:
+        self.dismiss(frozenset(self.changed))

@@ -1,0 +1,209 @@
+"""Exporting a signed-off return as a bundle file, and the history of what was exported.
+
+Every reason to refuse (no such period, not signed off, no hub recipient, no
+key, a wrong passphrase, a folder that cannot be written) is found before the
+file is written; the file itself appears whole or not at all (temporary file,
+fsync, rename, fsync of the folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vrp_tui import config
+from vrp_tui.bundle import names, signing, write_bundle
+from vrp_tui.errors import VrpError
+from vrp_tui.periods import Period, PeriodError
+from vrp_tui.reference import SPOKES
+from vrp_tui.returns import lifecycle
+from vrp_tui.spoke.setup import hub_recipient, unlock_signing_key
+from vrp_tui.store import Store
+from vrp_tui.store.database import now_utc
+
+EXPORTS_DIR_SETTING = "exports_dir"
+
+
+class ExportRefused(VrpError):
+    """Why a bundle cannot be exported; str() is one line for the worker."""
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export will write, worked out before the passphrase is asked."""
+
+    period: str
+    version: int
+    document: dict[str, Any]
+    path: Path
+    bundle_id: str
+    supersedes: str | None
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One bundle written: a row of the export history."""
+
+    period: str
+    version: int
+    bundle_id: str
+    supersedes: str | None
+    path: str
+    sha256: str
+    size: int
+    key_id: str
+    exported_at: str
+    exported_by: str
+
+
+@dataclass(frozen=True)
+class Exportable:
+    """A period's latest signed-off version: what exporting that period writes."""
+
+    period: str
+    label: str  # "2025/26 Q1 (Apr–Jun 2025)"
+    version: int
+    status: str  # signed-off or exported
+    signed_off_by: str
+    signed_off_at: str
+
+
+def exportable(store: Store) -> list[Exportable]:
+    """Every period with a signed-off version, newest period first."""
+    periods = [Period.parse(r["period"]) for r in store.query("SELECT DISTINCT period FROM return_versions")]
+    out = []
+    for period in sorted(periods, key=lambda p: p.code, reverse=True):
+        last = lifecycle.versions(store, period)[-1]
+        out.append(Exportable(period.code, period.label, last.version, last.status, last.signed_off_by,
+                              last.signed_off_at))
+    return out
+
+
+def exports_dir(store: Store) -> Path:
+    """Where bundles go unless the worker picks a folder: the spoke's setting, else ``exports/``."""
+    chosen = store.setting(EXPORTS_DIR_SETTING)
+    return Path(chosen) if chosen else config.default_exports()
+
+
+def plan_export(store: Store, period: str, out_dir: Path | None = None) -> ExportPlan:
+    """Check everything but the passphrase; ExportRefused says what stands in the way."""
+    try:
+        parsed = Period.parse(period)
+    except PeriodError as exc:
+        raise ExportRefused(str(exc)) from None
+    code = parsed.code
+    spoke = store.spoke
+    if not spoke:
+        raise ExportRefused("this database is not set up as a spoke: run `vrp init` first")
+    frozen = lifecycle.latest_signed_off(store, parsed)
+    if frozen is None:
+        raise ExportRefused(
+            f"the {code} return is not signed off: sign it off first (vrp return sign-off {code})"
+        )
+    if not hub_recipient(store):
+        raise ExportRefused("no hub recipient is set: set it first (vrp keys recipient AGE1...)")
+    folder = (out_dir or exports_dir(store)).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ExportRefused(f"{folder} is not a folder")
+    version = frozen.info.version
+    earlier = _same_version_export(store, code, version)
+    return ExportPlan(
+        period=code,
+        version=version,
+        document=frozen.document,
+        path=(folder / names.file_name(spoke, code, version)).absolute(),
+        bundle_id=earlier.bundle_id if earlier else str(uuid.uuid4()),
+        supersedes=earlier.supersedes if earlier else _superseded(store, code, version),
+    )
+
+
+def export_return(store: Store, plan: ExportPlan, passphrase: str | None, *,
+                  bagging_date: date | None = None) -> ExportRecord:
+    """Unlock the key, write the bundle, record it; ExportRefused (nothing written) on any refusal."""
+    try:
+        key_id, secret = unlock_signing_key(store, passphrase)
+    except signing.KeyProblem as exc:
+        raise ExportRefused(str(exc)) from None
+    spoke = store.spoke
+    recipient = hub_recipient(store)
+    assert spoke and recipient, "plan_export checked the spoke and its hub recipient"
+    try:
+        data = write_bundle(
+            plan.document, spoke=spoke, spoke_name=SPOKES[spoke].name, period=plan.period,
+            version=plan.version, bundle_id=plan.bundle_id, supersedes=plan.supersedes,
+            secret_key=secret, hub_recipient=recipient, bagging_date=bagging_date,
+        )
+    finally:
+        secret.wipe()
+    record = ExportRecord(
+        period=plan.period, version=plan.version, bundle_id=plan.bundle_id, supersedes=plan.supersedes,
+        path=str(plan.path), sha256=hashlib.sha256(data).hexdigest(), size=len(data), key_id=key_id,
+        exported_at=now_utc(), exported_by=store.worker,
+    )
+    write_atomically(plan.path, data)
+    try:
+        with store.transaction():
+            store.conn.execute(
+                "INSERT INTO bundle_exports (period, version, bundle_id, supersedes, path, sha256, size, "
+                "key_id, exported_at, exported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [record.period, record.version, record.bundle_id, record.supersedes, record.path,
+                 record.sha256, record.size, record.key_id, record.exported_at, record.exported_by],
+            )
+            lifecycle.mark_exported(store, Period.parse(plan.period), plan.version, record.exported_at)
+    except BaseException:
+        plan.path.unlink(missing_ok=True)  # a bundle the history does not know of must not be left behind
+        raise
+    return record
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """``path`` holds ``data`` whole, or is untouched: temp file, fsync, rename, fsync the folder."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise ExportRefused(f"cannot write into {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException as exc:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def history(store: Store, period: str | None = None, *, limit: int = -1) -> list[ExportRecord]:
+    """Bundles written, newest first (for one period, or all; at most ``limit`` if given)."""
+    where, params = (" WHERE period = ?", [period]) if period else ("", [])
+    rows = store.query(
+        "SELECT period, version, bundle_id, supersedes, path, sha256, size, key_id, exported_at, exported_by "
+        f"FROM bundle_exports{where} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [ExportRecord(**row) for row in rows]
+
+
+def _same_version_export(store: Store, period: str, version: int) -> ExportRecord | None:
+    """An earlier export of this very version: exporting again reuses its bundle id."""
+    return next((r for r in history(store, period) if r.version == version), None)
+
+
+def _superseded(store: Store, period: str, version: int) -> str | None:
+    """The bundle id of the newest exported earlier version of the period, if any."""
+    earlier = [r for r in history(store, period) if r.version < version]
+    return max(earlier, key=lambda r: r.version).bundle_id if earlier else None
