@@ -129,11 +129,11 @@ def test_diff_between_versions(spoke: Store) -> None:
     sign_off(spoke, Q1)
     changes = [str(c) for c in diff(get_version(spoke, Q1, 1).document, get_version(spoke, Q1, 2).document)]
     assert changes == [
-        "SPRT spend_gbp.match: '0.00' -> '75.25'",
-        "SPRT spend_ytd_gbp.match: '0.00' -> '75.25'",
-        "totals spend_gbp.match: '300.50' -> '375.75'",
-        "totals spend_ytd_gbp.match: '300.50' -> '375.75'",
-        "narrative challenges: '' -> 'Staff sickness'",
+        "SPRT: Spend in the quarter (Match): £0.00 -> £75.25",
+        "SPRT: Spend in the year to date (Match): £0.00 -> £75.25",
+        "Spoke totals: Spend in the quarter (Match): £300.50 -> £375.75",
+        "Spoke totals: Spend in the year to date (Match): £300.50 -> £375.75",
+        "Narrative, challenges: {+Staff sickness+}",
     ]
 
 
@@ -142,7 +142,8 @@ def test_diff_notes_interventions_that_come_and_go() -> None:
     old = {"interventions": [line], "totals": {"active": 1}, "narrative": dict.fromkeys(
         ("highlights", "challenges", "case_study", "next_quarter"), "")}
     new = {**old, "interventions": [{**line, "ref": "Y"}]}
-    assert [str(c) for c in diff(old, new)] == ["X listed: 'yes' -> (none)", "Y listed: (none) -> 'yes'"]
+    assert [str(c) for c in diff(old, new)] == ["X: Listed in the return: yes -> (none)",
+                                                "Y: Listed in the return: (none) -> yes"]
 
 
 def test_store_refuses_to_change_or_delete_a_frozen_version(spoke: Store) -> None:
