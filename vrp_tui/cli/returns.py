@@ -202,7 +202,7 @@ def narrative(ctx: Context, period: str, highlights: str | None, challenges: str
         store.close()
     saved = ", ".join(name for name in given) or "nothing (no field given)"
     click.echo(f"{p.code} narrative saved: {saved}")
-    for finding in found:
+    for finding in sorted(found, key=lambda f: f.severity != "error"):
         click.echo(f"{finding.severity}: {_finding_line(finding)}")
 
 

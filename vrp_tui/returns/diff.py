@@ -138,9 +138,24 @@ def _flat(figures: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+# The order figures are listed in, as on screen (a frozen document's keys are sorted by name).
+ORDER = (*LABELS, "referrals", "starts", "active", "high_risk_active", "completions", "other_exits", "contacts",
+         "contact_hours", "did_not_attend", "attendance_rate", "active_by_age_band", "active_by_sex",
+         "active_by_ethnicity", "outcomes", "spend_gbp", "spend_ytd_gbp", "budget_gbp")
+_PART_ORDER = {k: n for n, k in enumerate((*reference.AGE_BAND, *reference.SEX, *reference.ETHNICITY,
+                                           *reference.FUNDING_SOURCE, *_OUTCOME_PARTS))}
+
+
+def _order(item: str) -> tuple[int, int, str]:
+    head, _, rest = item.partition(".")
+    last = rest.rpartition(".")[2]
+    return (ORDER.index(head) if head in ORDER else len(ORDER), _PART_ORDER.get(last, len(_PART_ORDER)), rest)
+
+
 def _compare(where: str, old: dict[str, Any], new: dict[str, Any], labels: bool = True) -> list[Change]:
     a, b = _flat(old), _flat(new)
-    return [Change(where, k, a.get(k), b.get(k)) for k in dict.fromkeys([*a, *b])
+    keys = sorted(dict.fromkeys([*a, *b]), key=_order)
+    return [Change(where, k, a.get(k), b.get(k)) for k in keys
             if a.get(k) != b.get(k) and (labels or k not in LABELS)]
 
 
