@@ -25,6 +25,7 @@ from vrp_tui.returns import (
     sign_off,
     versions,
 )
+from vrp_tui.returns.diff import figure_label, word_diff
 from vrp_tui.store import Store
 
 Q1 = Period.parse("2025-26-Q1")
@@ -178,3 +179,36 @@ def test_build_needs_a_set_up_spoke(store: Store) -> None:
         build(store, Q1)
     set_up(store)
     assert build(store, Q1).document.spoke == "bristol"
+
+
+@pytest.mark.parametrize(("item", "label"), [
+    ("contacts", "Sessions (contacts)"),
+    ("active", "Active young people"),
+    ("active_by_age_band.18-24", "Active young people aged 18-24"),
+    ("active_by_age_band.unknown", "Active young people of unknown age"),
+    ("active_by_sex.not-known", "Active young people, sex: Not known"),
+    ("active_by_ethnicity.white", "Active young people, ethnic group: White"),
+    ("spend_ytd_gbp.grant", "Spend in the year to date (VRP grant)"),
+    ("budget_gbp.match", "Budget for the year (Match)"),
+    ("contact_hours", "Session hours"),
+])
+def test_figures_are_named_as_people_see_them(item: str, label: str) -> None:
+    assert figure_label(item) == label
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    ("two young people", "three young people", "[-two-]{+three+} young people"),
+    ("a b c", "a c", "a [-b-] c"),
+    ("a c", "a b c", "a {+b+} c"),
+    ("", "Staff sickness", "{+Staff sickness+}"),
+    ("one two three four five six seven eight nine ten", "one two three four five six seven eight nine",
+     "... six seven eight nine [-ten-]"),
+    ("zero a b c d e f g h i j ten", "0 a b c d e f g h i j 10",  # ten unchanged words between changes
+     "[-zero-]{+0+} a b c d ... g h i j [-ten-]{+10+}"),
+    ("zero a b c d e f g h i ten", "0 a b c d e f g h i 10",  # nine: all kept (one word is no saving)
+     "[-zero-]{+0+} a b c d e f g h i [-ten-]{+10+}"),
+    ("same words", "same  words\n", "(only spacing changed)"),
+    ("bad", "\x1b[2J", "[-bad-]{+\u241b[2J+}"),  # controls shown, never sent to the terminal
+])
+def test_word_diff(old: str, new: str, shown: str) -> None:
+    assert word_diff(old, new) == shown

@@ -2,10 +2,13 @@
 
 Errors are impossible data and block sign-off: an end before a start, a
 contact that no enrolment window holds, a date in the future, an exit reason
-without an end date (or an end date without a reason), negative money.
+without an end date (or an end date without a reason), negative money; and a
+narrative field that identifies someone (a participant's ref or date of birth,
+a full postcode, an email address, a phone number: ``privacy.py``).
 Warnings do not block: an intervention active in the quarter with no spend
 recorded for it, young people active in the quarter with no sex or ethnicity
-recorded, an empty narrative field.
+recorded, an empty narrative field, a figure that moved by more than half
+against the previous quarter's signed-off return (``credibility.py``).
 
 The record models already refuse most errors when a record is saved; these
 checks exist for rows that arrive otherwise -- data written by older versions,
@@ -14,10 +17,12 @@ looked for across the whole spoke (impossible data anywhere must be put
 right), except the holding-window check, which covers the contacts of the
 return's quarter: those are the ones its figures use.
 
-Each finding names its record (table, id, ref, field) so the UI can open it.
-Findings about young people (participants, enrolments, contacts) may name them
-in the app; in the return document they are counted, never named
-(:func:`for_document`).
+Each finding names its record (table, id, ref, field, and ``ids``/``names``)
+so the UI can open it; :func:`summary` merges those about young people into
+one per code that lists every record. Findings about young people
+(participants, enrolments, contacts) name them in the app; in the return
+document they are counted, never named, and a narrative finding says what kind
+of thing it found without quoting it (:func:`for_document`).
 """
 
 from __future__ import annotations
