@@ -12,7 +12,7 @@ from returns_samples import contact, enrol, fill, person
 
 from vrp_tui.cli import main
 from vrp_tui.periods import Period
-from vrp_tui.returns import validate_document
+from vrp_tui.returns import sign_off, validate_document
 from vrp_tui.store import Store
 
 
@@ -251,3 +251,16 @@ def test_diff_shows_figures_by_their_names_and_the_narrative_word_by_word(spoke:
     assert "Spoke totals: Sessions (contacts): 9 -> 10" in lines
     assert lines[-1] == ("Narrative, highlights: ... the youth centre and [-two-]{+three+} young people joined "
                          "the football team in [-June.-]{+July.+}")
+
+
+def test_export_refuses_a_version_whose_quarter_has_not_ended(spoke: Path) -> None:
+    store = Store(spoke)
+    late = Period.parse("2099-00-Q4")  # 1 Jan - 31 Mar 2100
+    sign_off(store, late, today=date(2100, 4, 1))  # signed off under a clock set wrong
+    store.close()
+    result = vrp(spoke, "export", late.code)
+    assert result.exit_code == 1
+    assert result.output == ("Error: 2099-00-Q4 cannot be exported before the quarter has ended: "
+                             "possible from 1 April 2100\n")
+    listed = vrp(spoke, "return", "versions", late.code)
+    assert listed.exit_code == 0 and listed.output.startswith("v1 signed-off by Amy Tester")

@@ -53,8 +53,8 @@ def changed_since_sign_off(store: Store, period: Period, *, today: date | None =
 
     ``now``: the document just built from the records, if the caller has it (saves a build).
     """
-    if lifecycle.is_open(store, period):
-        return None
+    if lifecycle.is_open(store, period) or period.first_day > (today or date.today()):
+        return None  # a draft; or a version signed off under a wrong clock, for a quarter not begun
     frozen = lifecycle.latest_signed_off(store, period)
     if frozen is None:
         return None
