@@ -102,9 +102,9 @@ def test_the_viewer_shows_the_held_version_its_history_and_what_changed(world: H
     assert view_return(world.store, "bristol", "2025-26-Q1", 1).document["version"] == 1  # type: ignore[union-attr]
     assert view_return(world.store, "somerset", "2025-26-Q1") is None
     assert [str(c) for c in diff_versions(world.store, "bristol", "2025-26-Q1", 1, 2)] == [
-        "MENT-01 referrals: 6 -> 8",
-        "totals referrals: 6 -> 8",
-        "narrative highlights: 'A good quarter.' -> 'Corrected.'",
+        "MENT-01: Referrals: 6 -> 8",
+        "Spoke totals: Referrals: 6 -> 8",
+        "Narrative, highlights: [-A good quarter.-]{+Corrected.+}",
     ]
     with pytest.raises(KeyError):
         diff_versions(world.store, "bristol", "2025-26-Q1", 1, 3)

@@ -25,6 +25,7 @@ from vrp_tui.returns import (
     sign_off,
     versions,
 )
+from vrp_tui.returns.diff import figure_label, word_diff
 from vrp_tui.store import Store
 
 Q1 = Period.parse("2025-26-Q1")
@@ -129,11 +130,11 @@ def test_diff_between_versions(spoke: Store) -> None:
     sign_off(spoke, Q1)
     changes = [str(c) for c in diff(get_version(spoke, Q1, 1).document, get_version(spoke, Q1, 2).document)]
     assert changes == [
-        "SPRT spend_gbp.match: '0.00' -> '75.25'",
-        "SPRT spend_ytd_gbp.match: '0.00' -> '75.25'",
-        "totals spend_gbp.match: '300.50' -> '375.75'",
-        "totals spend_ytd_gbp.match: '300.50' -> '375.75'",
-        "narrative challenges: '' -> 'Staff sickness'",
+        "SPRT: Spend in the quarter (Match): £0.00 -> £75.25",
+        "SPRT: Spend in the year to date (Match): £0.00 -> £75.25",
+        "Spoke totals: Spend in the quarter (Match): £300.50 -> £375.75",
+        "Spoke totals: Spend in the year to date (Match): £300.50 -> £375.75",
+        "Narrative, challenges: {+Staff sickness+}",
     ]
 
 
@@ -142,7 +143,8 @@ def test_diff_notes_interventions_that_come_and_go() -> None:
     old = {"interventions": [line], "totals": {"active": 1}, "narrative": dict.fromkeys(
         ("highlights", "challenges", "case_study", "next_quarter"), "")}
     new = {**old, "interventions": [{**line, "ref": "Y"}]}
-    assert [str(c) for c in diff(old, new)] == ["X listed: 'yes' -> (none)", "Y listed: (none) -> 'yes'"]
+    assert [str(c) for c in diff(old, new)] == ["X: Listed in the return: yes -> (none)",
+                                                "Y: Listed in the return: (none) -> yes"]
 
 
 def test_store_refuses_to_change_or_delete_a_frozen_version(spoke: Store) -> None:
@@ -177,3 +179,36 @@ def test_build_needs_a_set_up_spoke(store: Store) -> None:
         build(store, Q1)
     set_up(store)
     assert build(store, Q1).document.spoke == "bristol"
+
+
+@pytest.mark.parametrize(("item", "label"), [
+    ("contacts", "Sessions (contacts)"),
+    ("active", "Active young people"),
+    ("active_by_age_band.18-24", "Active young people aged 18-24"),
+    ("active_by_age_band.unknown", "Active young people of unknown age"),
+    ("active_by_sex.not-known", "Active young people, sex: Not known"),
+    ("active_by_ethnicity.white", "Active young people, ethnic group: White"),
+    ("spend_ytd_gbp.grant", "Spend in the year to date (VRP grant)"),
+    ("budget_gbp.match", "Budget for the year (Match)"),
+    ("contact_hours", "Session hours"),
+])
+def test_figures_are_named_as_people_see_them(item: str, label: str) -> None:
+    assert figure_label(item) == label
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    ("two young people", "three young people", "[-two-]{+three+} young people"),
+    ("a b c", "a c", "a [-b-] c"),
+    ("a c", "a b c", "a {+b+} c"),
+    ("", "Staff sickness", "{+Staff sickness+}"),
+    ("one two three four five six seven eight nine ten", "one two three four five six seven eight nine",
+     "... six seven eight nine [-ten-]"),
+    ("zero a b c d e f g h i j ten", "0 a b c d e f g h i j 10",  # ten unchanged words between changes
+     "[-zero-]{+0+} a b c d ... g h i j [-ten-]{+10+}"),
+    ("zero a b c d e f g h i ten", "0 a b c d e f g h i 10",  # nine: all kept (one word is no saving)
+     "[-zero-]{+0+} a b c d e f g h i [-ten-]{+10+}"),
+    ("same words", "same  words\n", "(only spacing changed)"),
+    ("bad", "\x1b[2J", "[-bad-]{+\u241b[2J+}"),  # controls shown, never sent to the terminal
+])
+def test_word_diff(old: str, new: str, shown: str) -> None:
+    assert word_diff(old, new) == shown

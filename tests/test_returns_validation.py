@@ -177,3 +177,26 @@ def test_the_document_counts_young_people_and_never_names_them(store: Store, ids
     for secret in ("CASE-", "2010-04-01", "2008-06-15", "BS5", "BS2"):
         assert secret not in text
     assert any("CASE-B" in f.text for f in draft.findings)  # the app's own list still names them
+
+
+def test_a_finding_about_young_people_names_exactly_those_records(store: Store, ids: dict[str, Any]) -> None:
+    sql(store, "UPDATE participants SET sex = NULL WHERE ref IN ('CASE-A', 'CASE-B')")
+    person(store, "CASE-IDLE")  # no sex recorded either, but not active in Q1
+    draft = build(store, Q1)
+    (sex,) = [f for f in draft.summary if f.code == "participant-missing-sex"]
+    assert (sex.severity, sex.table, sex.text) == (
+        "warning", "participants", "Young people active in the quarter with no sex recorded: 3")
+    assert sex.ids == (ids["a"], ids["b"], ids["c"]) and sex.names == ("CASE-A", "CASE-B", "CASE-C")
+    assert sex.listed(2) == "CASE-A, CASE-B and 1 more"
+    # one finding per record underneath, each with its own id
+    assert [f.ids for f in draft.findings if f.code == "participant-missing-sex"] == [
+        (ids["a"],), (ids["b"],), (ids["c"],)]
+
+
+def test_a_referral_found_twice_is_counted_once(store: Store, ids: dict[str, Any]) -> None:
+    enrolment = store.enrolment_holding(ids["a"], ids["ment"], "2025-04-01")
+    sql(store, f"UPDATE enrolments SET start_date = '{FUTURE}', end_date = '{FUTURE}', "
+               "exit_reason = 'completed' WHERE id = ?", enrolment)
+    (future,) = [f for f in build(store, Q1).summary if f.code == "enrolment-future-date"]
+    assert future.ids == (enrolment,) and future.names == ("CASE-A to MENT (2025-03-31)",)
+    assert future.text == "Referral dates in the future: 1"

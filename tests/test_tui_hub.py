@@ -156,7 +156,7 @@ async def test_the_viewer_shows_figures_narrative_and_what_changed(hub: tuple[Pa
         assert [r[0] for r in table_text(app, "#return-versions")] == ["v1", "v2"]
         assert static(app, "#return-changes").splitlines() == [
             "What changed from v1 to v2:",
-            "  narrative highlights: 'A good quarter.' -> 'Corrected figures.'",
+            "  Narrative, highlights: [-A good quarter.-]{+Corrected figures.+}",
         ]
         await pilot.press("up", "enter")  # show version 1
         await settle(pilot)

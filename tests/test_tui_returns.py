@@ -195,7 +195,7 @@ async def test_versions_show_what_changed(spoke: Path) -> None:
         await settle(pilot)
         diff = text_of(screen, "#diff")
         assert "From v1 to v2: 1 change(s)" in diff
-        assert "narrative challenges: '' -> 'Staff sickness'" in diff
+        assert "Narrative, challenges: {+Staff sickness+}" in diff
 
 
 def test_returns_screen_snapshot(spoke: Path, snap_compare: Any) -> None:

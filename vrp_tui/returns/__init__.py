@@ -14,21 +14,26 @@ from vrp_tui.returns.lifecycle import (
     build,
     build_draft,
     current,
+    export_problem,
     get_version,
     is_open,
     latest_signed_off,
     mark_exported,
     narrative,
     reopen,
+    require_begun,
+    require_ended,
     save_narrative,
     sign_off,
     versions,
 )
+from vrp_tui.returns.stale import Stale, changed_since_sign_off
 from vrp_tui.returns.validation import Finding
 
 __all__ = [
     "Change", "DocumentError", "Draft", "Finding", "FrozenReturn", "ReturnDocument", "ReturnError",
-    "SignOffRefused", "VersionInfo", "build", "build_draft", "current", "diff", "get_version", "is_open",
-    "json_schema", "latest_signed_off", "mark_exported", "narrative", "reopen", "save_narrative",
-    "sign_off", "validate_document", "versions",
+    "SignOffRefused", "Stale", "VersionInfo", "build", "build_draft", "changed_since_sign_off", "current",
+    "diff", "export_problem", "get_version", "is_open", "json_schema", "latest_signed_off", "mark_exported",
+    "narrative", "reopen", "require_begun", "require_ended", "save_narrative", "sign_off",
+    "validate_document", "versions",
 ]

@@ -10,10 +10,11 @@ starts version N+1 as a draft with the narrative carried over.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from vrp_tui.errors import VrpError
@@ -48,6 +49,29 @@ class Draft:
 
     document: ReturnDocument
     findings: list[Finding]
+
+    @property
+    def summary(self) -> list[Finding]:
+        """The findings with those about young people merged per code, each naming its records."""
+        return validation.summary(self.findings)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def require_begun(period: Period, today: date | None = None) -> None:
+    """A draft can be built for any quarter that has begun (SPEC section 4)."""
+    if period.first_day > (today or date.today()):
+        raise ReturnError(f"{period.code} has not begun: its return can be started from "
+                          f"{_day(period.first_day)}", record=period.code)
+
+
+def require_ended(period: Period, today: date | None = None, *, doing: str = "signed off") -> None:
+    """Sign-off and export wait until the quarter has ended: possible from the day after its last."""
+    if period.last_day >= (today or date.today()):
+        raise ReturnError(f"{period.code} cannot be {doing} before the quarter has ended: possible from "
+                          f"{_day(period.last_day + timedelta(days=1))}", record=period.code)
 
 
 @dataclass(frozen=True)
@@ -113,12 +137,13 @@ def is_open(store: Store, period: Period) -> bool:
 
 
 def build(store: Store, period: Period, *, today: date | None = None) -> Draft:
-    """Compute the draft return from the records as they are now."""
+    """Compute the draft return from the records as they are now; refused for a quarter not begun."""
     spoke = _spoke(store)
+    require_begun(period, today)
     with _snapshot(store), contact_pairs(store, period):
         text = narrative(store, period)
         figures = compute_figures(store, period)
-        findings = validation.check(store, period, text, today=today)
+        findings = validation.check(store, period, text, today=today, figures=figures)
     document = ReturnDocument.model_validate({
         "format": FORMAT, "spoke": spoke, "spoke_name": SPOKES[spoke].name,
         "period": period.code, "period_label": period.label,
@@ -142,6 +167,7 @@ def save_narrative(store: Store, period: Period, fields: Mapping[str, str]) -> N
     unknown = set(fields) - set(NARRATIVE_FIELDS)
     if unknown:
         raise ReturnError(f"no narrative field {sorted(unknown)[0]!r} (one of {', '.join(NARRATIVE_FIELDS)})")
+    fields = {name: narrative_text(name, value) for name, value in fields.items()}
     with store.transaction():
         _require_open(store, period)
         store.conn.execute("INSERT INTO return_drafts (period) VALUES (?) ON CONFLICT DO NOTHING",
@@ -150,6 +176,23 @@ def save_narrative(store: Store, period: Period, fields: Mapping[str, str]) -> N
         store.conn.execute(
             f"UPDATE return_drafts SET {sets}, updated_at = ?, updated_by = ? WHERE period = ?",
             [*fields.values(), now_utc(), store.worker, period.code])
+
+
+NARRATIVE_LIMIT = 100_000  # bytes of UTF-8 a field, as the hub accepts (SPEC section 5)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def narrative_text(field: str, value: str) -> str:
+    """A narrative field as stored: Windows line ends made newlines; other controls refused."""
+    text = value.replace("\r\n", "\n")
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        what = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+        raise ReturnError(f"{field}: {what} (U+{ord(bad.group()):04X}) at character {bad.start() + 1}: "
+                          "only newline and tab are allowed", field=field)
+    if len(text.encode("utf-8")) > NARRATIVE_LIMIT:
+        raise ReturnError(f"{field}: longer than {NARRATIVE_LIMIT // 1000} kB", field=field)
+    return text
 
 
 def _require_open(store: Store, period: Period) -> None:
@@ -163,6 +206,7 @@ def sign_off(store: Store, period: Period, worker: str | None = None, *, today: 
     who = (worker or store.worker).strip()
     with store.transaction():
         _require_open(store, period)
+        require_ended(period, today)
         draft = build(store, period, today=today)
         problems = validation.errors(draft.findings)
         if problems:
@@ -229,10 +273,24 @@ def mark_exported(store: Store, period: Period, version: int, at: str | None = N
         store._audit("return_versions", row_id, "update", {"status": "signed-off"}, {"status": "exported"})
 
 
-def current(store: Store, period: Period) -> ReturnDocument:
+def export_problem(store: Store, period: Period, frozen: FrozenReturn, *, today: date | None = None) -> str | None:
+    """Why ``frozen`` cannot go into a bundle now, or None: its quarter has not ended, or its
+    narrative identifies someone (checked again against the records as they are now)."""
+    try:
+        require_ended(period, today, doing="exported")
+    except ReturnError as exc:
+        return str(exc)
+    found = validation.errors(validation.narrative_findings(store, period, frozen.document["narrative"]))
+    if found:
+        return (f"{period.code} version {frozen.info.version} cannot be exported: {found[0].text} "
+                f"(reopen it, put the narrative right and sign off again)")
+    return None
+
+
+def current(store: Store, period: Period, *, today: date | None = None) -> ReturnDocument:
     """What the period's return is now: the open draft, or else the latest frozen version."""
     if is_open(store, period):
-        return build_draft(store, period)
+        return build_draft(store, period, today=today)
     frozen = latest_signed_off(store, period)
     assert frozen is not None
     return ReturnDocument.model_validate({**frozen.document, "status": frozen.info.status})

@@ -11,7 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from vrp_tui import reference
+from vrp_tui.returns import validation
 from vrp_tui.returns.document import NARRATIVE_FIELDS
+from vrp_tui.returns.validation import Finding
+from vrp_tui.text import as_text, printable
 
 COLUMNS = (  # two-line headings keep the table inside 80 columns
     ("referrals", "Refer-\nrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High\nrisk"),
@@ -34,7 +37,7 @@ def figures_table(doc: dict[str, Any]) -> Table:
     for _, label in COLUMNS:
         table.add_column(label, justify="right", min_width=max(len(line) for line in label.splitlines()))
     for line in doc["interventions"]:
-        table.add_row(line["ref"], *(_num(line[name]) for name, _ in COLUMNS))
+        table.add_row(as_text(line["ref"]), *(_num(line[name]) for name, _ in COLUMNS))
     table.add_row(Text("Spoke", style="bold"), *(_num(doc["totals"][name]) for name, _ in COLUMNS),
                   style="bold", end_section=True)
     return table
@@ -52,7 +55,7 @@ def money_table(doc: dict[str, Any]) -> Table:
         used = f"{ytd / budget:.0%}" if budget else "-"
         if line["ref"] == "Spoke":
             table.add_section()
-        table.add_row(line["ref"], pounds(line["spend_gbp"]), pounds(line["spend_ytd_gbp"]),
+        table.add_row(as_text(line["ref"]), pounds(line["spend_gbp"]), pounds(line["spend_ytd_gbp"]),
                       pounds(line["budget_gbp"]), used, style="bold" if line["ref"] == "Spoke" else None)
     return table
 
@@ -76,16 +79,31 @@ def breakdown_table(figures: dict[str, Any]) -> Table:
     return table
 
 
-def validation_table(doc: dict[str, Any]) -> Table:
+def validation_table(doc: dict[str, Any], findings: list[Finding] | None = None, *, most: int = 10) -> Table:
+    """The document's errors and warnings; with ``findings`` (inside the spoke), each message that
+    counts young people lists which (their refs, up to ``most``), and a narrative message says what
+    it found. For a frozen version the records listed are those the checks find now."""
     table = Table(title="Validation", title_justify="left", box=box.SIMPLE_HEAD, show_header=False)
     table.add_column()
     table.add_column()
+    named = {_key(f.code, f.table, f.public or f.text): f for f in validation.summary(findings or []) if f.names}
     for severity, style in (("errors", "bold red"), ("warnings", "yellow")):
         for message in doc["validation"][severity]:
-            table.add_row(Text(severity[:-1], style=style), message["text"])
+            text = message["text"]
+            found = named.get(_key(message["code"], message["table"], text))
+            if found and message["table"] in validation.PEOPLE_TABLES:
+                now = "as the records are now: " if doc["version"] is not None else ""
+                text = f"{text} ({now}{found.listed(most)})"
+            elif found:
+                text = found.text
+            table.add_row(Text(severity[:-1], style=style), as_text(text))
     if not table.row_count:
         table.add_row("", "No errors or warnings.")
     return table
+
+
+def _key(code: str, table: str, text: str) -> tuple[str, str]:
+    return (code, "" if table in validation.PEOPLE_TABLES else text)
 
 
 def narrative_table(doc: dict[str, Any]) -> Table:
@@ -93,14 +111,17 @@ def narrative_table(doc: dict[str, Any]) -> Table:
     table.add_column(no_wrap=True)
     table.add_column()
     for field in NARRATIVE_FIELDS:
-        table.add_row(field.replace("_", " ").capitalize(), doc["narrative"][field] or Text("(empty)", "dim"))
+        text = doc["narrative"][field]
+        table.add_row(field.replace("_", " ").capitalize(),
+                      as_text(text, multiline=True) if text else Text("(empty)", "dim"))
     return table
 
 
 def heading(doc: dict[str, Any]) -> str:
+    """One line naming the return and its state (printable: the signer's name is outside text)."""
     state = ("draft" if doc["version"] is None
              else f"version {doc['version']}, {doc['status']} by {doc['signed_off_by']}")
-    return f"{doc['spoke_name']} return for {doc['period_label']} ({state})"
+    return printable(f"{doc['spoke_name']} return for {doc['period_label']} ({state})")
 
 
 def _num(value: Any) -> str:

@@ -2,10 +2,13 @@
 
 Errors are impossible data and block sign-off: an end before a start, a
 contact that no enrolment window holds, a date in the future, an exit reason
-without an end date (or an end date without a reason), negative money.
+without an end date (or an end date without a reason), negative money; and a
+narrative field that identifies someone (a participant's ref or date of birth,
+a full postcode, an email address, a phone number: ``privacy.py``).
 Warnings do not block: an intervention active in the quarter with no spend
 recorded for it, young people active in the quarter with no sex or ethnicity
-recorded, an empty narrative field.
+recorded, an empty narrative field, a figure that moved by more than half
+against the previous quarter's signed-off return (``credibility.py``).
 
 The record models already refuse most errors when a record is saved; these
 checks exist for rows that arrive otherwise -- data written by older versions,
@@ -14,30 +17,41 @@ looked for across the whole spoke (impossible data anywhere must be put
 right), except the holding-window check, which covers the contacts of the
 return's quarter: those are the ones its figures use.
 
-Each finding names its record (table, id, ref, field) so the UI can open it.
-Findings about young people (participants, enrolments, contacts) may name them
-in the app; in the return document they are counted, never named
-(:func:`for_document`).
+Each finding names its record (table, id, ref, field, and ``ids``/``names``)
+so the UI can open it; :func:`summary` merges those about young people into
+one per code that lists every record. Findings about young people
+(participants, enrolments, contacts) name them in the app; in the return
+document they are counted, never named, and a narrative finding says what kind
+of thing it found without quoting it (:func:`for_document`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from vrp_tui.periods import Period
+from vrp_tui.returns import credibility, privacy
 from vrp_tui.returns.document import NARRATIVE_FIELDS, Message, Validation
 from vrp_tui.returns.figures import contact_pairs, params_of
 from vrp_tui.store import Store
 
 PEOPLE_TABLES = ("participants", "enrolments", "contacts")
+RECORD_TABLES = ("interventions", *PEOPLE_TABLES, "spend", "budgets")
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation message about one record."""
+    """One validation message and the records it names.
+
+    ``table`` is the kind of record; ``ids`` the records (inside the spoke, for
+    the app to open them) and ``names`` how each is named to the worker (a
+    young person's ref, "CASE-A at MENT on 2025-05-02"). A finding about one
+    record also has its ``id`` and ``ref``. ``public`` is the text return.json
+    carries where ``text`` quotes what must not leave the spoke.
+    """
 
     severity: str  # "error" | "warning"
     code: str
@@ -46,6 +60,21 @@ class Finding:
     id: int | None = None
     ref: str | None = None
     field: str | None = None
+    ids: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
+    public: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.id is not None and not self.ids:
+            object.__setattr__(self, "ids", (self.id,))
+        if self.ref is not None and not self.names and self.table in RECORD_TABLES:
+            object.__setattr__(self, "names", (self.ref,))
+
+    def listed(self, most: int = 10) -> str:
+        """``names`` for a line of text: the first ``most``, then "and N more"."""
+        shown = ", ".join(self.names[:most])
+        more = len(self.names) - most
+        return f"{shown} and {more} more" if more > 0 else shown
 
 
 # code -> how the document counts findings about young people ({n}: how many).
@@ -118,8 +147,13 @@ ORDER BY i.ref
 """
 
 
-def check(store: Store, period: Period, narrative: dict[str, str], *, today: date | None = None) -> list[Finding]:
-    """Every finding for ``period``'s return, errors first."""
+def check(store: Store, period: Period, narrative: dict[str, str], *, today: date | None = None,
+          figures: dict[str, Any] | None = None) -> list[Finding]:
+    """Every finding for ``period``'s return, errors first.
+
+    ``figures`` (the return's figures, in document form) adds the warnings of
+    figures that moved by more than half against the previous quarter.
+    """
     params = {**params_of(period), "today": (today or date.today()).isoformat()}
     with contact_pairs(store, period) as pairs:
         findings = [
@@ -130,12 +164,53 @@ def check(store: Store, period: Period, narrative: dict[str, str], *, today: dat
             *_money(store),
             *_no_spend(store, params, pairs),
         ]
-    findings += [
-        *(Finding("warning", "narrative-empty", f"Narrative: {f.replace('_', ' ')} is empty",
-                  "return_drafts", None, period.code, f)
-          for f in NARRATIVE_FIELDS if not narrative.get(f, "").strip()),
-    ]
+    findings += narrative_findings(store, period, narrative)
+    if figures is not None:
+        findings += _moves(store, period, figures)
     return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def narrative_findings(store: Store, period: Period, narrative: dict[str, str]) -> list[Finding]:
+    """An error for each field and kind of thing in it that identifies someone; a warning for an empty field."""
+    scanner = privacy.Scanner(store)
+    out = []
+    for field in NARRATIVE_FIELDS:
+        text = narrative.get(field) or ""
+        if not text.strip():
+            out.append(Finding("warning", "narrative-empty", f"Narrative: {field.replace('_', ' ')} is empty",
+                               "return_drafts", None, period.code, field))
+            continue
+        for code, values in scanner.field(text).items():
+            what = f"{field} holds {privacy.KINDS[code]}"
+            out.append(Finding("error", code, f"Narrative: {what}: {', '.join(values)}", "return_drafts",
+                               None, period.code, field, names=tuple(values), public=f"Narrative: {what}"))
+    return out
+
+
+def previous_return(store: Store, period: Period) -> tuple[int, dict[str, Any]] | None:
+    """The previous quarter's latest signed-off version (number, document), if it has one."""
+    row = store.conn.execute("SELECT version, document FROM return_versions WHERE period = ? "
+                             "ORDER BY version DESC LIMIT 1", [period.previous().code]).fetchone()
+    return (row[0], json.loads(row[1])) if row else None
+
+
+def _moves(store: Store, period: Period, figures: dict[str, Any]) -> list[Finding]:
+    previous = previous_return(store, period)
+    if previous is None:
+        return []
+    version, document = previous
+    before = period.previous().code
+    out = []
+    for move in credibility.moves(document, figures):
+        where = f"Intervention {move.ref}" if move.ref else "Spoke totals"
+        text = (f"{where}: {move.label} {move.shown(move.new)} in {period.code} against "
+                f"{move.shown(move.old)} in {before} (v{version}): moved by more than half")
+        if move.ref:
+            out.append(Finding("warning", "figure-moved", text, "interventions",
+                               store.id_for_ref("interventions", move.ref), move.ref, move.figure))
+        else:
+            out.append(Finding("warning", "figure-moved", text, "return_versions", None, before, move.figure))
+    return out
 
 
 def _interventions(store: Store) -> list[Finding]:
@@ -156,7 +231,8 @@ def _enrolments(store: Store, params: dict[str, str]) -> list[Finding]:
 
         def add(code: str, problem: str, field: str, r: dict[str, Any] = r, name: str = name) -> None:
             out.append(Finding("error", code, f"{name}: {problem}", "enrolments", r["id"],
-                               r["participant_ref"], field))
+                               r["participant_ref"], field,
+                               names=(f"{r['participant_ref']} to {r['intervention_ref']} ({r['referral_date']})",)))
 
         start = r["start_date"] or r["referral_date"]
         if r["end_date"] and r["end_date"] < start:
@@ -174,15 +250,21 @@ def _enrolments(store: Store, params: dict[str, str]) -> list[Finding]:
     return out
 
 
+def _session(r: dict[str, Any]) -> tuple[str]:
+    return (f"{r['participant_ref']} at {r['intervention_ref']} on {r['date']}",)
+
+
 def _contacts(store: Store, params: dict[str, str], pairs: str) -> list[Finding]:
     return [
         *(Finding("error", "contact-not-held",
                   f"Session of {r['participant_ref']} at {r['intervention_ref']} on {r['date']}: "
-                  "no referral window holds this date", "contacts", r["id"], r["participant_ref"], "date")
+                  "no referral window holds this date", "contacts", r["id"], r["participant_ref"], "date",
+                  names=_session(r))
           for r in store.query(_CONTACTS_NOT_HELD.format(pairs=pairs), params)),
         *(Finding("error", "contact-future-date",
                   f"Session of {r['participant_ref']} at {r['intervention_ref']}: "
-                  f"{r['date']} is in the future", "contacts", r["id"], r["participant_ref"], "date")
+                  f"{r['date']} is in the future", "contacts", r["id"], r["participant_ref"], "date",
+                  names=_session(r))
           for r in store.query(_CONTACTS_FUTURE, params)),
     ]
 
@@ -230,17 +312,47 @@ def _no_spend(store: Store, params: dict[str, str], pairs: str) -> list[Finding]
     ]
 
 
+def summary(findings: list[Finding]) -> list[Finding]:
+    """The findings as people read them: those about young people merged, one per code, naming every record.
+
+    ``"Young people active in the quarter with no sex recorded: 3"`` with the
+    three participants' ids and refs; findings about other records stay one
+    per record. The order of first appearance is kept (errors first).
+    """
+    merged: dict[tuple[str, str, str], list[Finding]] = {}
+    order: list[Finding | tuple[str, str, str]] = []
+    for f in findings:
+        if f.table not in PEOPLE_TABLES:
+            order.append(f)
+            continue
+        key = (f.severity, f.code, f.table)
+        if key not in merged:
+            merged[key] = []
+            order.append(key)
+        merged[key].append(f)
+    out = []
+    for item in order:
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        severity, code, table = item
+        group = merged[item]
+        ids = tuple(dict.fromkeys(i for f in group for i in f.ids))
+        names = tuple(dict.fromkeys(n for f in group for n in f.names))
+        text = COUNTED.get(code, code + ": {n}").format(n=len(ids))
+        out.append(Finding(severity, code, text, table, field=group[0].field, ids=ids, names=names))
+    return out
+
+
 def for_document(findings: list[Finding]) -> Validation:
     """The validation part of the return document: findings about young people counted, not named."""
     parts: dict[str, list[Message]] = {"error": [], "warning": []}
-    counted: Counter[tuple[str, str, str]] = Counter()
-    for f in findings:
+    for f in summary(findings):
         if f.table in PEOPLE_TABLES:
-            counted[(f.severity, f.code, f.table)] += 1
+            parts[f.severity].append(Message(code=f.code, text=f.text, table=f.table))
         else:
-            parts[f.severity].append(Message(code=f.code, text=f.text, table=f.table, id=f.id, ref=f.ref))
-    for (severity, code, table), n in counted.items():
-        parts[severity].append(Message(code=code, text=COUNTED[code].format(n=n), table=table))
+            parts[f.severity].append(Message(code=f.code, text=f.public or f.text, table=f.table, id=f.id,
+                                             ref=f.ref))
     return Validation(errors=parts["error"], warnings=parts["warning"])
 
 

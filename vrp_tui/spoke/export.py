@@ -106,6 +106,8 @@ def plan_export(store: Store, period: str, out_dir: Path | None = None) -> Expor
         raise ExportRefused(
             f"the {code} return is not signed off: sign it off first (vrp return sign-off {code})"
         )
+    if problem := lifecycle.export_problem(store, parsed, frozen):
+        raise ExportRefused(problem)
     if not hub_recipient(store):
         raise ExportRefused("no hub recipient is set: set it first (vrp keys recipient AGE1...)")
     folder = (out_dir or exports_dir(store)).expanduser()
