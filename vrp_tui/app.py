@@ -25,6 +25,8 @@ from vrp_tui.reference import SPOKES
 from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.registry import SCREENS
 from vrp_tui.store import Store  # here, not in the first worker: see _open_store
+from vrp_tui.store.opening import DatabaseRefused
+from vrp_tui.text import as_text
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 
@@ -93,7 +95,11 @@ class VrpApp(ReportsWorkerErrors, App[None]):
         the first screen's layout then holds for up to 5 ms, so importing them in
         this worker took ~130 ms against ~10 ms on the main thread.
         """
-        store = self.store()
+        try:
+            store = self.store()
+        except DatabaseRefused as exc:  # not a spoke database, read-only, newer...: say so and stop
+            self.call_from_thread(self.exit, return_code=1, message=as_text(f"vrp: {exc}"))
+            return
         spoke = store.spoke
         name = SPOKES[spoke].name if spoke in SPOKES else ""
         self.post_message(self.StoreOpened(spoke, name, store.worker))

@@ -78,7 +78,16 @@ class HubApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exit_on_error=False)
     def _open_store(self) -> None:
-        self.post_message(self.StoreOpened(self.store().recipient))
+        from vrp_tui.store.opening import DatabaseRefused
+
+        try:
+            store = self.store()
+        except DatabaseRefused as exc:  # a spoke's database, read-only, newer...: say so and stop
+            from vrp_tui.text import as_text
+
+            self.call_from_thread(self.exit, return_code=1, message=as_text(f"vrp hub: {exc}"))
+            return
+        self.post_message(self.StoreOpened(store.recipient))
 
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:
