@@ -68,6 +68,8 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
         app = make_app(ctx.obj.spoke_db)  # a missing file opens the set-up screen
         app.run()
+        if app.refusal:
+            raise refuse(app.refusal)
         if app.return_code:
-            ctx.exit(app.return_code)  # the app printed why (a database it refused) on stderr
+            ctx.exit(app.return_code)
 

@@ -62,6 +62,8 @@ def hub(ctx: click.Context) -> None:
         open_hub(ctx.obj, set_up=False, create=True).close()
         app = make_hub_app(ctx.obj.hub_db)
         app.run()
+        if app.refusal:
+            raise refuse(app.refusal)
         if app.return_code:
             ctx.exit(app.return_code)
 

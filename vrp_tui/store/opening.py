@@ -120,7 +120,7 @@ def translate(exc: BaseException, path: str | Path) -> VrpError | None:
     if not isinstance(exc, sqlite3.DatabaseError):
         return None
     text = str(exc)
-    if "database or disk is full" in text:
+    if "database or disk is full" in text or ("disk I/O error" in text and _no_space_beside(path)):
         return DiskFull(f"the disk is full; nothing was saved ({path})")
     if "readonly" in text or "read-only" in text:
         return ReadOnlyDatabase(f"{path} cannot be written: the file or its folder is read-only")
@@ -129,6 +129,15 @@ def translate(exc: BaseException, path: str | Path) -> VrpError | None:
     if "unable to open database file" in text:
         return ReadOnlyDatabase(f"{path} cannot be opened for writing: is its folder read-only?")
     return None
+
+
+def _no_space_beside(path: str | Path) -> bool:
+    """Whether the disk holding ``path`` has no block left (SQLite says "disk I/O error" when
+    it cannot even make its -shm file there)."""
+    try:
+        return os.statvfs(Path(path).parent).f_bavail == 0
+    except OSError:
+        return False
 
 
 @contextmanager
