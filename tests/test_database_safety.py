@@ -215,6 +215,23 @@ def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
     assert fingerprint(path) == before
 
 
+def test_a_damaged_database_is_refused(spoke_db: Path) -> None:
+    conn = sqlite3.connect(spoke_db)
+    conn.execute("PRAGMA application_id = 0")  # from before roles were recorded: checked, then adopted
+    conn.commit()
+    conn.close()
+    data = bytearray(spoke_db.read_bytes())
+    page = 4096
+    for start in range(3 * page, len(data), page):  # every page after the schema's, overwritten
+        data[start:start + page] = bytes((start // page * 37 + i * 11) % 256 for i in range(page))
+    spoke_db.write_bytes(bytes(data))
+    before = fingerprint(spoke_db)
+    with pytest.raises(CorruptDatabase, match=r"spoke\.db is (corrupt or not a database|damaged)"):
+        Store(spoke_db)
+    one_line_refusal(vrp(spoke_db, "return", "show", "2025-26-Q1"), str(spoke_db))
+    assert fingerprint(spoke_db) == before
+
+
 def test_a_folder_given_as_the_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NotOurDatabase, match="is a folder, not a database"):
         Store(tmp_path)
@@ -390,6 +407,17 @@ def test_a_mistyped_db_is_refused_by_every_command_that_does_not_create_one(tmp_
         line = one_line_refusal(result)
         assert line == f"Error: no database at {typo} ({init} creates one)", name
         assert not typo.parent.exists(), name
+
+
+def test_an_empty_file_is_not_made_a_database_by_a_command_that_does_not_create_one(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    line = one_line_refusal(vrp(empty, "return", "show", "2025-26-Q1"))
+    assert line == f"Error: {empty} is empty, not a database (vrp init creates one)"
+    one_line_refusal(vrp(empty, "hub", "status"), "is empty, not a database (vrp hub init creates one)")
+    assert empty.read_bytes() == b""
+    Store(empty).close()  # what creates a database may use the empty file
+    assert sqlite3.connect(empty).execute("PRAGMA application_id").fetchone()[0] == SPOKE_ID
 
 
 def test_vrp_db_in_the_environment_is_checked_the_same(tmp_path: Path) -> None:

@@ -164,7 +164,10 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
             raise StoreBusy(
                 "the database is busy: another vrp process is writing to it; try again"
             ) from exc
-        raise translate(exc, database_path(conn)) or exc from exc
+        refusal = translate(exc, database_path(conn))
+        if refusal is None:
+            raise
+        raise refusal from exc
     try:
         yield
         conn.execute("COMMIT")
@@ -243,6 +246,11 @@ def _initialise(conn: sqlite3.Connection, path: str, role: Role, schema_version:
     with write_transaction(conn):
         if not _inspect(conn, path, role, schema_version):
             return  # another process did it while this one waited for the lock
+        if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            # An existing file to migrate or adopt (rare): check it first (reads every page once).
+            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise CorruptDatabase(f"{path} is damaged: {problem}")
         version = migrate(conn)
         conn.execute(f"PRAGMA application_id = {role.application_id}")
         conn.execute(f"PRAGMA user_version = {version}")
@@ -253,7 +261,8 @@ def open_database(path: str | Path, role: Role, schema_version: int,
     """A connection to ``path`` as a ``role`` database, migrated; DatabaseRefused if it cannot be.
 
     ``schema_version`` is the newest schema this program knows; ``migrate(conn)`` applies
-    the role's pending migrations (inside the transaction) and returns the version reached. A missing file is created only when ``create``.
+    the role's pending migrations (inside the transaction) and returns the version reached.
+    A missing (or, when ``create``, empty) file is made a new database only when ``create``.
     """
     name = str(path)
     if name == ":memory:":
@@ -269,6 +278,8 @@ def open_database(path: str | Path, role: Role, schema_version: int,
             make_private_file(file)
             created = True
         _check_file(file)
+        if not create and not created and file.stat().st_size == 0:
+            raise NoDatabase(f"{file} is empty, not a database ({role.init_command} creates one)")
         conn = _connect(file)
     except (OSError, sqlite3.Error) as exc:
         _remove_if(created, file)
@@ -277,11 +288,10 @@ def open_database(path: str | Path, role: Role, schema_version: int,
         _remove_if(created, file)
         raise
     try:
-        if _inspect(conn, name, role, schema_version):
-            conn.execute("PRAGMA journal_mode = WAL")
+        needs_work = _inspect(conn, name, role, schema_version)
+        conn.execute("PRAGMA journal_mode = WAL")  # ours: a no-op unless it is new
+        if needs_work:
             _initialise(conn, name, role, schema_version, migrate)
-        else:
-            conn.execute("PRAGMA journal_mode = WAL")  # already WAL: reads the mode, writes nothing
     except BaseException as exc:
         conn.close()
         _remove_if(created, file)
