@@ -110,6 +110,7 @@ def test_export_usage_errors(signed_off: Path) -> None:
 
 
 def test_export_on_a_database_not_set_up(tmp_path: Path) -> None:
+    Store(tmp_path / "new.db").close()  # a spoke database whose `vrp init` never finished
     result = vrp(tmp_path / "new.db", "export", "2025-26-Q1")
     assert result.exit_code == 1 and "is not set up" in result.stderr
 

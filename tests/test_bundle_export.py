@@ -6,6 +6,9 @@ import hashlib
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +199,126 @@ def test_a_file_where_the_folder_should_be(spoke: Store, tmp_path: Path) -> None
     (tmp_path / "out").write_text("not a folder")
     with pytest.raises(ExportRefused, match="is not a folder"):
         plan_export(spoke, "2025-26-Q1", tmp_path / "out")
+
+
+# -- crashes and failures: no debris, the history knows every bundle, a good bundle is kept ----
+
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLE = "bristol_2025-26-Q1_v1.vrpb"
+
+
+def export_killed(db: Path, out: Path, when: str) -> int:
+    """Run an export in another process and ``kill -9`` it at ``when``; returns its pid.
+
+    ``when`` is "fsync" (while the part file is being made durable) or "rename"
+    (just after the part file was renamed into place, before the history commit).
+    """
+    script = f"""
+import os, signal
+from pathlib import Path
+from vrp_tui.spoke import export as e
+from vrp_tui.store import Store
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if {when!r} == "fsync":
+    os.fsync = lambda fd: die()
+else:
+    real = os.replace
+    def replace(src, dst):
+        real(src, dst)
+        die()
+    os.replace = replace
+store = Store({str(db)!r}, create=False)
+e.export_return(store, e.plan_export(store, "2025-26-Q1", Path({str(out)!r})), {PASSPHRASE!r})
+"""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env)
+    assert process.wait(timeout=120) == -signal.SIGKILL
+    return process.pid
+
+
+def test_a_crash_while_writing_leaves_a_part_file_the_next_export_removes(spoke: Store, spoke_db: Path,
+                                                                          tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pid = export_killed(spoke_db, out, "fsync")
+    assert files_in(out) == [f".{BUNDLE}.{pid}.part"]
+    assert history(spoke) == []
+    (out / f".{BUNDLE}.k2j3h4xq.part").write_bytes(b"left by an older version")  # mkstemp's names
+    busy = out / f".{BUNDLE}.{os.getppid()}.part"  # a running process's export in progress
+    busy.write_bytes(b"still being written")
+    (out / "notes.part").write_text("not ours")
+    record = export(spoke, out)
+    assert files_in(out) == [busy.name, BUNDLE, "notes.part"]
+    assert history(spoke) == [record]
+
+
+def test_a_crash_after_the_rename_is_recorded_by_the_next_export(spoke: Store, spoke_db: Path, tmp_path: Path,
+                                                                 hub_identity: pyrage.x25519.Identity) -> None:
+    out = tmp_path / "out"
+    export_killed(spoke_db, out, "rename")
+    assert files_in(out) == [BUNDLE]
+    assert history(spoke) == []  # the history transaction never committed
+    data = (out / BUNDLE).read_bytes()
+    plan = plan_export(spoke, "2025-26-Q1", out)  # the start of the next export puts it in the history
+    (recorded,) = history(spoke)
+    assert recorded.path == str(out / BUNDLE)
+    assert (recorded.sha256, recorded.size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert read_bundle(data, hub_identity, lookup(spoke)).bundle_id == recorded.bundle_id
+    assert [v.status for v in lifecycle.versions(spoke, Q1)] == ["exported"]
+    assert plan.bundle_id == recorded.bundle_id  # exporting it again sends the same bundle
+    assert exporting.reconcile(spoke, out) == []  # nothing left to do
+
+
+def test_re_exporting_the_same_version_replaces_the_file_whole(spoke: Store, tmp_path: Path) -> None:
+    first = export(spoke, tmp_path / "out")
+    second = export(spoke, tmp_path / "out")
+    assert files_in(tmp_path / "out") == [BUNDLE]
+    assert hashlib.sha256((tmp_path / "out" / BUNDLE).read_bytes()).hexdigest() == second.sha256
+    assert history(spoke) == [second, first] and first.sha256 != second.sha256
+
+
+@pytest.mark.parametrize("failing", ["history", "rename"])
+def test_a_failed_re_export_keeps_the_earlier_good_bundle(spoke: Store, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    out = tmp_path / "out"
+    first = export(spoke, out)
+    good = (out / BUNDLE).read_bytes()
+
+    def broken(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    if failing == "history":
+        monkeypatch.setattr(lifecycle, "mark_exported", broken)
+    else:
+        monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises((OSError, ExportRefused)):
+        export(spoke, out)
+    monkeypatch.undo()
+    assert (out / BUNDLE).read_bytes() == good
+    assert files_in(out) == [BUNDLE]
+    assert history(spoke) == [first]
+    assert exporting.reconcile(spoke, out) == [] and history(spoke) == [first]
+
+
+def test_a_failure_after_the_rename_keeps_the_new_bundle_and_records_it_next_time(
+        spoke: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    first = export(spoke, out)
+
+    def failing_fsync(folder: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(exporting, "_fsync_folder", failing_fsync)
+    with pytest.raises(ExportRefused, match=f"{BUNDLE} was written but could not be recorded .*"
+                                            "the next export records it$"):
+        export(spoke, out)
+    monkeypatch.undo()
+    kept = (out / BUNDLE).read_bytes()
+    assert hashlib.sha256(kept).hexdigest() != first.sha256  # the new bundle, not deleted
+    assert history(spoke) == [first]
+    (second,) = exporting.reconcile(spoke, out)
+    assert second.sha256 == hashlib.sha256(kept).hexdigest() and second.bundle_id == first.bundle_id
+    assert history(spoke) == [second, first]

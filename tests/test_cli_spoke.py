@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from conftest import PASSPHRASE
 
 from vrp_tui.cli import main
+from vrp_tui.store import Store
 
 INTERVENTIONS = """\
 ref,name,provider,approach,prevention_level,setting,start_date
@@ -112,7 +113,9 @@ def test_a_bad_file_lists_every_problem_and_changes_nothing(spoke_db: Path, tmp_
 def test_import_needs_a_set_up_spoke(tmp_path: Path) -> None:
     csv = tmp_path / "interventions.csv"
     csv.write_text(INTERVENTIONS)
-    result = vrp(tmp_path / "fresh.db", "import", "interventions", str(csv))
+    fresh = tmp_path / "fresh.db"
+    Store(fresh).close()  # a spoke database that was never set up (`vrp init` not finished)
+    result = vrp(fresh, "import", "interventions", str(csv))
     assert result.exit_code == 1
     assert "is not set up: run `vrp init`" in result.stderr
 

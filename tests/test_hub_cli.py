@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from hub_bags import HubWorld, SpokeKey, bundle, document, make_bag
 
 from vrp_tui.cli import main
+from vrp_tui.hub.store import HubStore
 
 PASSPHRASE = "hub cli passphrase"
 
@@ -46,6 +47,7 @@ def test_init_prints_the_recipient_and_refuses_to_run_twice(hub: tuple[Path, str
 
 
 def test_commands_refuse_a_hub_that_is_not_set_up(tmp_path: Path) -> None:
+    HubStore(tmp_path / "new.db").close()  # a hub database whose `vrp hub init` never finished
     result = vrp(tmp_path / "new.db", "status")
     assert result.exit_code == 1 and "not set up as a hub: run `vrp hub init` first" in result.stderr
 

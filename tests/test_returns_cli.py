@@ -100,6 +100,7 @@ def test_usage_errors_exit_2(spoke: Path) -> None:
 
 
 def test_a_database_not_set_up_is_refused(tmp_path: Path) -> None:
+    Store(tmp_path / "new.db").close()  # a spoke database whose `vrp init` never finished
     result = vrp(tmp_path / "new.db", "return", "show", "2025-26-Q1")
     assert result.exit_code == 1 and "not set up" in result.output
 

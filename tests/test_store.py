@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from vrp_tui.cli import main
 from vrp_tui.records.models import RecordError
 from vrp_tui.store import Store, StoreBusy
-from vrp_tui.store import database as store_database
+from vrp_tui.store import opening as store_opening
 from vrp_tui.store.migrations import migrations
 
 INTERVENTION = {"ref": "MEN-1", "name": "Mentoring", "provider": "Brightpath Youth Trust",
@@ -194,7 +194,7 @@ def test_two_processes_writing_the_same_file_do_not_corrupt_it(tmp_path: Path) -
 def test_a_writer_blocked_beyond_the_busy_timeout_gets_store_busy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(store_opening, "BUSY_TIMEOUT_MS", 200)
     path = tmp_path / "spoke.db"
     store = Store(path, worker="Amy Tester")
     other = sqlite3.connect(path, isolation_level=None)

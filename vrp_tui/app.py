@@ -25,6 +25,7 @@ from vrp_tui.reference import SPOKES
 from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.registry import SCREENS
 from vrp_tui.store import Store  # here, not in the first worker: see _open_store
+from vrp_tui.store.opening import DatabaseRefused
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 
@@ -57,6 +58,7 @@ class VrpApp(ReportsWorkerErrors, App[None]):
         self.cursor_blink = cursor_blink  # off for screenshots that must not depend on timing
         self._local = threading.local()
         self._open_lock = threading.Lock()
+        self.refusal: str | None = None  # why the database was refused, if it was
         self.spoke: str | None = None
 
     # -- the store, one per thread -------------------------------------
@@ -93,10 +95,20 @@ class VrpApp(ReportsWorkerErrors, App[None]):
         the first screen's layout then holds for up to 5 ms, so importing them in
         this worker took ~130 ms against ~10 ms on the main thread.
         """
-        store = self.store()
+        try:
+            store = self.store()
+        except DatabaseRefused as exc:  # not a spoke database, read-only, newer...: say so and stop
+            self.call_from_thread(self.refuse_database, str(exc))
+            return
         spoke = store.spoke
         name = SPOKES[spoke].name if spoke in SPOKES else ""
         self.post_message(self.StoreOpened(spoke, name, store.worker))
+
+    def refuse_database(self, reason: str) -> None:
+        """End the app with status 1 once the first screen is drawn; the command line prints
+        ``refusal`` (one line on stderr) when the app has closed."""
+        self.refusal = reason
+        self.call_after_refresh(self.exit, return_code=1)
 
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:

@@ -23,5 +23,13 @@ def default_exports() -> Path:
 
 
 def prepare(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """``path``, its missing folders made readable by their owner only (existing ones keep their mode)."""
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700)
+        os.chmod(made, 0o700)
     return path

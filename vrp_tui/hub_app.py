@@ -52,6 +52,7 @@ class HubApp(ReportsWorkerErrors, App[None]):
         self.cursor_blink = cursor_blink
         self._local = threading.local()
         self._open_lock = threading.Lock()
+        self.refusal: str | None = None  # why the database was refused, if it was
 
     def store(self) -> HubStore:
         """This thread's HubStore (opened on first use); call it only from thread workers."""
@@ -78,7 +79,20 @@ class HubApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exit_on_error=False)
     def _open_store(self) -> None:
-        self.post_message(self.StoreOpened(self.store().recipient))
+        from vrp_tui.store.opening import DatabaseRefused
+
+        try:
+            store = self.store()
+        except DatabaseRefused as exc:  # a spoke's database, read-only, newer...: say so and stop
+            self.call_from_thread(self.refuse_database, str(exc))
+            return
+        self.post_message(self.StoreOpened(store.recipient))
+
+    def refuse_database(self, reason: str) -> None:
+        """End the app with status 1 once the first screen is drawn; the command line prints
+        ``refusal`` (one line on stderr) when the app has closed."""
+        self.refusal = reason
+        self.call_after_refresh(self.exit, return_code=1)
 
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:

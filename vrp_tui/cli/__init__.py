@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import click
 
-from vrp_tui import config
-from vrp_tui.cli.common import Context
+from vrp_tui.cli.common import Context, refuse
+from vrp_tui.errors import VrpError
 
 # Each command is imported only when it runs (or when help lists it), so
 # `vrp` opening the TUI does not pay for the hub, bundle and returns code.
@@ -42,6 +43,14 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a refusal it did not catch itself (a full disk, a database that is
+        not the right one, a busy store) still ends in one line on stderr and exit status 1."""
+        try:
+            return super().invoke(ctx)
+        except VrpError as exc:
+            raise refuse(str(exc)) from None
+
 
 @click.group(cls=LazyGroup, invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="VRP_DB",
@@ -57,5 +66,10 @@ def main(ctx: click.Context, db: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         from vrp_tui.app import make_app
 
-        make_app(config.prepare(ctx.obj.spoke_db)).run()
+        app = make_app(ctx.obj.spoke_db)  # a missing file opens the set-up screen
+        app.run()
+        if app.refusal:
+            raise refuse(app.refusal)
+        if app.return_code:
+            ctx.exit(app.return_code)
 

@@ -8,10 +8,17 @@ from pathlib import Path
 import click
 
 from vrp_tui import config
+from vrp_tui.errors import one_line
 
 
 @dataclass
 class Context:
+    """The database the command works on: ``--db``/``VRP_DB``, else the default for its role.
+
+    Only ``vrp init``, ``vrp hub init``, ``vrp demo`` and the TUIs' first run create a
+    missing file; every other command refuses one (see ``open_spoke``/``open_hub``).
+    """
+
     db: Path | None
 
     @property
@@ -24,8 +31,10 @@ class Context:
 
 
 def refuse(message: str) -> click.ClickException:
-    """Exit status 1 with a one-line reason on stderr."""
-    return click.ClickException(message)
+    """Exit status 1 with a one-line reason on stderr (controls in it shown as placeholders)."""
+    from vrp_tui.text import printable  # Rich: imported only when a command refuses
+
+    return click.ClickException(printable(one_line(message)))
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 
-from vrp_tui import config
 from vrp_tui.cli.common import Context, pass_context, refuse
 from vrp_tui.cli.spoke import ask_passphrase
 from vrp_tui.hub.consolidate import consolidate
@@ -29,13 +28,15 @@ from vrp_tui.hub.viewer import view_return
 from vrp_tui.periods import Period, PeriodError, parse_financial_year
 
 
-def open_hub(ctx: Context, *, set_up: bool = True) -> HubStore:
-    """The hub store; refuses a spoke's database, and one not yet set up when ``set_up``."""
+def open_hub(ctx: Context, *, set_up: bool = True, create: bool = False) -> HubStore:
+    """The hub store; refuses a missing file unless ``create``, a spoke's or any other
+    database that is not the hub's, and one not yet set up when ``set_up``."""
     try:
-        hub = HubStore(config.prepare(ctx.hub_db))
+        hub = HubStore(ctx.hub_db, create=create)
     except NotAHubDatabase as exc:
         raise refuse(str(exc)) from None
     if set_up and not hub.recipient:
+        hub.close()
         raise refuse(f"{ctx.hub_db} is not set up as a hub: run `vrp hub init` first")
     return hub
 
@@ -57,15 +58,21 @@ def hub(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         from vrp_tui.hub_app import make_hub_app
 
-        open_hub(ctx.obj, set_up=False).close()  # a spoke's database is refused here, not in the TUI
-        make_hub_app(config.prepare(ctx.obj.hub_db)).run()
+        # A missing file opens the set-up screen; a spoke's database is refused here, not in the TUI.
+        open_hub(ctx.obj, set_up=False, create=True).close()
+        app = make_hub_app(ctx.obj.hub_db)
+        app.run()
+        if app.refusal:
+            raise refuse(app.refusal)
+        if app.return_code:
+            ctx.exit(app.return_code)
 
 
 @hub.command()
 @pass_context
 def init(ctx: Context) -> None:
     """Set up the hub database and its age identity; prints the recipient for the spokes."""
-    with open_hub(ctx, set_up=False) as store:
+    with open_hub(ctx, set_up=False, create=True) as store:
         if store.recipient:
             raise refuse(f"{ctx.hub_db} is already set up; its recipient is {store.recipient}")
         try:

@@ -6,17 +6,20 @@ from pathlib import Path
 
 import click
 
-from vrp_tui import config
 from vrp_tui.bundle.signing import passphrase_from_env
 from vrp_tui.cli.common import Context, pass_context, refuse
 from vrp_tui.spoke.setup import SetupError, set_up_spoke
 from vrp_tui.store import Store
 
 
-def open_spoke(ctx: Context, *, set_up: bool = True) -> Store:
-    """The spoke store; refuses if it must be set up and is not."""
-    store = Store(config.prepare(ctx.spoke_db))
+def open_spoke(ctx: Context, *, set_up: bool = True, create: bool = False) -> Store:
+    """The spoke store; refuses a missing file unless ``create``, and one not set up when ``set_up``.
+
+    Any other file that is not a spoke database is refused (DatabaseRefused, one line).
+    """
+    store = Store(ctx.spoke_db, create=create)
     if set_up and not store.spoke:
+        store.close()
         raise refuse(f"{ctx.spoke_db} is not set up: run `vrp init` (or `vrp`) first")
     return store
 
@@ -34,7 +37,7 @@ def ask_passphrase(confirm: bool = False) -> str:
 @pass_context
 def init(ctx: Context, spoke: str, worker: str, hub_recipient: str) -> None:
     """Set up a spoke database and its key pair; prints the public key."""
-    store = open_spoke(ctx, set_up=False)
+    store = open_spoke(ctx, set_up=False, create=True)
     try:
         line = set_up_spoke(
             store, spoke=spoke, worker=worker, hub_recipient=hub_recipient,
@@ -42,6 +45,8 @@ def init(ctx: Context, spoke: str, worker: str, hub_recipient: str) -> None:
         )
     except SetupError as exc:
         raise refuse(str(exc)) from None
+    finally:
+        store.close()
     click.echo(line)
 
 
@@ -50,5 +55,9 @@ def init(ctx: Context, spoke: str, worker: str, hub_recipient: str) -> None:
 @pass_context
 def backup(ctx: Context, path: Path) -> None:
     """Copy the live database to PATH (SQLite online backup)."""
-    open_spoke(ctx, set_up=False).backup(path)
+    store = open_spoke(ctx, set_up=False)
+    try:
+        store.backup(path)
+    finally:
+        store.close()
     click.echo(str(path))

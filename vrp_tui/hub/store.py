@@ -6,6 +6,7 @@ Open one HubStore per thread. Writes go through :meth:`HubStore.transaction`
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +16,14 @@ from sqlite_utils import Database
 
 from vrp_tui.errors import VrpError
 from vrp_tui.hub.migrations import migrations
-from vrp_tui.store.database import connect, write_transaction
+from vrp_tui.store.opening import HUB, DatabaseRefused, open_database, write_transaction
 
+# How many migrations vrp_tui/hub/migrations.py holds, kept in PRAGMA user_version
+# (a test keeps this in step with the migrations module).
+SCHEMA_VERSION = 1
 
-class NotAHubDatabase(VrpError):
-    """The file is some other database (a spoke's, say): the hub will not touch it."""
+# Kept for callers that catch it: every refusal to open a file as the hub's.
+NotAHubDatabase = DatabaseRefused
 
 
 class HubSettingError(VrpError):
@@ -44,18 +48,24 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+def _migrate(conn: sqlite3.Connection) -> int:
+    db = Database(conn)
+    migrations.apply(db)
+    return len(migrations.applied(db))
+
+
 class HubStore:
     """A hub database. ``HubStore(":memory:")`` for tests."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, create: bool = True):
+        """Open (and migrate, under the write lock) the hub database at ``path``.
+
+        Refuses, before writing anything, a spoke's database, a foreign, corrupt or newer
+        one, a read-only file or folder, and a missing file unless ``create``.
+        """
         self.path = str(path)
-        self.conn = connect(self.path)
+        self.conn = open_database(path, HUB, SCHEMA_VERSION, _migrate, create=create)
         self.db = Database(self.conn)
-        tables = set(self.db.table_names())
-        if tables and "hub_settings" not in tables:
-            self.conn.close()
-            raise NotAHubDatabase(f"{self.path} is not a hub database (is it a spoke's?)")
-        migrations.apply(self.db)
 
     def close(self) -> None:
         self.conn.close()

@@ -2,17 +2,28 @@
 
 Every reason to refuse (no such period, not signed off, no hub recipient, no
 key, a wrong passphrase, a folder that cannot be written) is found before the
-file is written; the file itself appears whole or not at all (temporary file,
-fsync, rename, fsync of the folder).
+file is written; the file itself appears whole or not at all.
+
+How a bundle reaches the disk, so that the history knows every bundle there
+and a good bundle is never deleted: the bytes go to ``.{name}.{pid}.part``
+(fsynced); the export is noted as pending in the settings (committed); then one
+transaction records the history row, marks the version exported, renames the
+part over ``{name}`` (atomically replacing an earlier copy of the same version),
+fsyncs the folder, drops the pending note and commits. Any failure before the
+rename leaves the earlier file as it was; a failure or a crash after it leaves
+the new file and its pending note, and the next export (``reconcile``, at the
+start of ``plan_export``) records the bundle from the note once its bytes match.
+Stale ``.part`` files of dead processes are removed there too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import tempfile
+import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +39,8 @@ from vrp_tui.store import Store
 from vrp_tui.store.database import now_utc
 
 EXPORTS_DIR_SETTING = "exports_dir"
+PENDING_SETTING = "export_pending:"  # + the bundle's path: an export renamed in, not yet recorded
+_PART = re.compile(r"^\.(?P<name>.+\.vrpb)\.(?P<tag>[^./]+)\.part$")
 
 
 class ExportRefused(VrpError):
@@ -114,6 +127,7 @@ def plan_export(store: Store, period: str, out_dir: Path | None = None) -> Expor
     if folder.exists() and not folder.is_dir():
         raise ExportRefused(f"{folder} is not a folder")
     version = frozen.info.version
+    reconcile(store, folder)
     earlier = _same_version_export(store, code, version)
     return ExportPlan(
         period=code,
@@ -148,27 +162,118 @@ def export_return(store: Store, plan: ExportPlan, passphrase: str | None, *,
         path=str(plan.path), sha256=hashlib.sha256(data).hexdigest(), size=len(data), key_id=key_id,
         exported_at=now_utc(), exported_by=store.worker,
     )
-    write_atomically(plan.path, data)
-    try:
-        with store.transaction():
-            store.conn.execute(
-                "INSERT INTO bundle_exports (period, version, bundle_id, supersedes, path, sha256, size, "
-                "key_id, exported_at, exported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [record.period, record.version, record.bundle_id, record.supersedes, record.path,
-                 record.sha256, record.size, record.key_id, record.exported_at, record.exported_by],
-            )
-            lifecycle.mark_exported(store, Period.parse(plan.period), plan.version, record.exported_at)
-    except BaseException:
-        plan.path.unlink(missing_ok=True)  # a bundle the history does not know of must not be left behind
-        raise
+    _publish(store, record, data)
     return record
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """``path`` holds ``data`` whole, or is untouched: temp file, fsync, rename, fsync the folder."""
+def _publish(store: Store, record: ExportRecord, data: bytes) -> None:
+    """Put ``data`` at ``record.path`` and in the history together (see the module's docstring)."""
+    path = Path(record.path)
+    part = _write_part(path, data)
+    try:
+        store.set_settings({PENDING_SETTING + record.path: json.dumps(asdict(record))})
+        with store.transaction():
+            _record(store, record)
+            try:
+                os.replace(part, path)
+                _fsync_folder(path.parent)
+            except OSError as exc:
+                raise ExportRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+            store.conn.execute("DELETE FROM settings WHERE key = ?", [PENDING_SETTING + record.path])
+    except BaseException as exc:
+        part.unlink(missing_ok=True)  # never the bundle itself: an earlier good copy, or this new one
+        if not _holds(path, record.sha256):
+            _forget_pending(store, record.path)
+            raise
+        if isinstance(exc, VrpError):  # the commit failed after the rename (a full disk, say)
+            raise ExportRefused(f"{path} was written but could not be recorded ({exc.message}); "
+                                "the next export records it") from exc
+        raise
+
+
+def _record(store: Store, record: ExportRecord) -> None:
+    """The history row and the version marked exported (inside the caller's transaction)."""
+    store.conn.execute(
+        "INSERT INTO bundle_exports (period, version, bundle_id, supersedes, path, sha256, size, "
+        "key_id, exported_at, exported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [record.period, record.version, record.bundle_id, record.supersedes, record.path,
+         record.sha256, record.size, record.key_id, record.exported_at, record.exported_by],
+    )
+    lifecycle.mark_exported(store, Period.parse(record.period), record.version, record.exported_at)
+
+
+def reconcile(store: Store, folder: Path) -> list[ExportRecord]:
+    """Tidy after an export that crashed: returns the bundles recorded now.
+
+    A pending export whose file holds its bytes is recorded in the history; one
+    whose file does not (the rename never happened) is dropped. ``.part`` files of
+    bundles in ``folder`` left by a process that is no longer running are removed.
+    """
+    recorded = []
+    pending = store.query("SELECT key, value FROM settings WHERE key LIKE ? ORDER BY key",
+                          [PENDING_SETTING + "%"])
+    for row in pending:
+        record = ExportRecord(**json.loads(row["value"]))
+        with store.transaction():
+            known = store.query("SELECT 1 FROM bundle_exports WHERE path = ? AND sha256 = ?",
+                                [record.path, record.sha256])
+            if _holds(Path(record.path), record.sha256) and not known:
+                _record(store, record)
+                recorded.append(record)
+            store.conn.execute("DELETE FROM settings WHERE key = ?", [row["key"]])
+    _remove_stale_parts(folder)
+    return recorded
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return  # no folder yet, or not readable: nothing of ours to tidy
+    for entry in entries:
+        match = _PART.match(entry.name)
+        if match is None:
+            continue
+        tag = match["tag"]
+        if tag.isdigit() and int(tag) != os.getpid() and _running(int(tag)):
+            continue  # another export is writing it now
+        try:
+            entry.unlink()
+        except OSError:
+            pass  # removed meanwhile, or the folder is read-only: the export itself will say so
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
+
+
+def _forget_pending(store: Store, path: str) -> None:
+    try:
+        with store.transaction():
+            store.conn.execute("DELETE FROM settings WHERE key = ?", [PENDING_SETTING + path])
+    except Exception:  # noqa: BLE001 - best effort: reconcile drops it at the next export anyway
+        pass
+
+
+def _write_part(path: Path, data: bytes) -> Path:
+    """``data`` in ``.{name}.{pid}.part`` beside ``path``, fsynced; ExportRefused if it cannot be."""
+    part = path.parent / f".{path.name}.{os.getpid()}.part"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     except OSError as exc:
         raise ExportRefused(f"cannot write into {path.parent}: {exc.strerror or exc}") from None
     try:
@@ -176,17 +281,31 @@ def write_atomically(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, path)
     except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ExportRefused(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
+    return part
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(folder)
+        os.fsync(handle)
     finally:
-        os.close(folder)
+        os.close(handle)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """``path`` holds ``data`` whole, or is untouched: part file, fsync, rename, fsync the folder."""
+    part = _write_part(path, data)
+    try:
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise ExportRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+    _fsync_folder(path.parent)
 
 
 def history(store: Store, period: str | None = None, *, limit: int = -1) -> list[ExportRecord]:

@@ -9,93 +9,59 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from vrp_tui.errors import RecordError, VrpError
+from vrp_tui.errors import RecordError
 from vrp_tui.store.kinds import KINDS, Kind
+from vrp_tui.store.opening import (
+    SPOKE,
+    DatabaseRefused,
+    StoreBusy,
+    make_private_file,
+    open_database,
+    translate,
+    write_transaction,
+)
 
-BUSY_TIMEOUT_MS = 5000
+__all__ = ["Store", "StoreBusy", "now_utc", "write_transaction"]
+
 # How many migrations vrp_tui/store/migrations.py holds; kept in PRAGMA user_version so
 # opening an up-to-date file needs neither sqlite-utils nor the migrations (a test keeps
 # this in step with the migrations module).
 SCHEMA_VERSION = 5
 
 
-class StoreBusy(VrpError):
-    """Another process held the write lock for longer than the busy timeout."""
-
-
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A connection with the pragmas every vrp database uses."""
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+def _migrate(conn: sqlite3.Connection) -> int:
+    """Apply the spoke's pending migrations (the caller holds the write lock); the version reached."""
+    from sqlite_utils import Database
 
+    from vrp_tui.store.migrations import migrations
 
-@contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; nested calls become savepoints."""
-    if conn.in_transaction:
-        conn.execute("SAVEPOINT nested")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK TO nested")
-            conn.execute("RELEASE nested")
-            raise
-        conn.execute("RELEASE nested")
-        return
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise StoreBusy(
-                "the database is busy: another vrp process is writing to it; try again"
-            ) from exc
-        raise
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    db = Database(conn)
+    migrations.apply(db)
+    return len(migrations.applied(db))
 
 
 class Store:
     """A spoke database. ``Store(":memory:")`` for tests."""
 
-    def __init__(self, path: str | Path, *, worker: str | None = None):
+    def __init__(self, path: str | Path, *, worker: str | None = None, create: bool = True):
+        """Open (and migrate) the spoke database at ``path``.
+
+        Refuses, before writing anything, a file that is not a spoke database (a hub's, a
+        foreign or corrupt one, a newer schema), a read-only file or folder, and a missing
+        file unless ``create`` (DatabaseRefused, one line naming the file).
+        """
         self.path = str(path)
-        self.conn = connect(self.path)
-        if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            self._migrate()
+        self.conn = open_database(path, SPOKE, SCHEMA_VERSION, _migrate, create=create)
         self._worker = worker
-
-    def _migrate(self) -> None:
-        """Apply pending migrations under the write lock, so two processes opening a new file
-        do not both migrate it."""
-        from sqlite_utils import Database
-
-        from vrp_tui.store.migrations import migrations
-
-        with write_transaction(self.conn):
-            db = Database(self.conn)
-            migrations.apply(db)
-            applied = len(migrations.applied(db))
-            self.conn.execute(f"PRAGMA user_version = {applied}")
 
     def close(self) -> None:
         self.conn.close()
@@ -278,12 +244,21 @@ class Store:
         )
 
     def backup(self, target: str | Path) -> None:
-        """A consistent copy of the live database, by SQLite's online backup API."""
-        dest = sqlite3.connect(str(target))
+        """A consistent copy of the live database, by SQLite's online backup API.
+
+        A new copy is made readable by its owner only: it holds the signing key.
+        """
+        target = Path(target)
         try:
-            self.conn.backup(dest)
-        finally:
-            dest.close()
+            if not target.exists():
+                make_private_file(target)
+            dest = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise translate(exc, target) or DatabaseRefused(f"cannot write {target}: {exc}") from None
 
 
 def _sql_value(value: Any) -> Any:
