@@ -58,3 +58,23 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_cell(value: str) -> str:
     """A text cell a spreadsheet reads as text, never as a formula (SPEC §9)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def printable_data(value: Any, *, multiline: bool = True) -> Any:
+    """``value`` (a JSON-like tree) with every string, keys included, made ``printable``.
+
+    For printing a document (return.json) to a terminal: the structure and the
+    numbers stay as they are; newlines in a narrative are kept by default.
+    """
+    if isinstance(value, str):
+        return printable(value, multiline=multiline)
+    if isinstance(value, dict):
+        return {printable_data(k, multiline=False): printable_data(v, multiline=multiline) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable_data(v, multiline=multiline) for v in value]
+    return value
+
+
+def cells(*values: Any) -> list[Text]:
+    """One ``as_text`` per value: a DataTable row whose cells are shown literally."""
+    return [value if isinstance(value, Text) else as_text(value) for value in values]
