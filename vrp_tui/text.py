@@ -75,6 +75,14 @@ def printable_data(value: Any, *, multiline: bool = True) -> Any:
     return value
 
 
+def cell(value: Any) -> Text:
+    """A DataTable cell shown literally, on one line, cropped as a ``str`` cell would be."""
+    if isinstance(value, Text):
+        return value
+    return Text(printable(value), no_wrap=True, end="")
+
+
 def cells(*values: Any) -> list[Text]:
-    """One ``as_text`` per value: a DataTable row whose cells are shown literally."""
-    return [value if isinstance(value, Text) else as_text(value) for value in values]
+    """One ``cell`` per value: a DataTable row whose cells are shown literally (Texts stay as given)."""
+    return [cell(value) for value in values]
+

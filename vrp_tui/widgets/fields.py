@@ -21,6 +21,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from vrp_tui import reference
 from vrp_tui.records.specs import FieldSpec
+from vrp_tui.text import as_text
 
 _INPUT_CONTROLS = ("text", "date", "money", "participant", "refs", "password")
 
@@ -112,11 +113,12 @@ class FieldsForm(VerticalScroll):
         self._filled = self.values()
 
     def set_choices(self, name: str, choices: list[tuple[str, Any]], prompt: str) -> None:
+        """Replace a select's choices; their labels (intervention names) are shown literally."""
         widget = self.control(name)
         assert isinstance(widget, Select)
         current = widget.value
         widget.prompt = prompt
-        widget.set_options(choices)
+        widget.set_options([(as_text(label), value) for label, value in choices])
         if not widget.is_blank() or any(value == current for _, value in choices):
             widget.value = current
 
@@ -135,7 +137,8 @@ class FieldsForm(VerticalScroll):
                 continue
             self._shown[name] = message
             line = self.query_one(f"#error-{name}", Static)
-            line.update(message)
+            line.update(as_text(message))
+
             line.set_class(bool(message), "-shown")
             self.control(name).set_class(bool(message), "-invalid")
 

@@ -41,6 +41,7 @@ from vrp_tui.returns.diff import diff
 from vrp_tui.returns.figures import compute_figures
 from vrp_tui.returns.validation import Finding
 from vrp_tui.screens.shared.confirm import ConfirmScreen
+from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import spoke_store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
@@ -274,7 +275,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
 
         Numbers are padded to their column's width, so they line up on the right."""
         lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
-        rows = [[line["ref"], *_figure_cells(line)] for line in lines]
+        rows = [[printable(line["ref"]), *_figure_cells(line)] for line in lines]
         labels = [label for _, label in FIGURE_COLUMNS]
         widths = [max(len(x) for x in column) for column in zip(labels, *rows, strict=False)]
         table = self.query_one("#figures", DataTable)
@@ -320,10 +321,11 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         table.clear(columns=True)
         shown = built.findings[:SHOWN_FINDINGS]
         table.add_column("", width=7)
-        table.add_column("Message", width=max((len(f.text) for f in shown), default=7))
-        for n, f in enumerate(shown):
+        texts = [as_text(f.text) for f in shown]  # a message quotes refs and names
+        table.add_column("Message", width=max((len(t) for t in texts), default=7))
+        for n, (f, text) in enumerate(zip(shown, texts, strict=True)):
             style = "bold red" if f.severity == "error" else "yellow"
-            table.add_row(Text(f.severity, style=style), Text(f.text), key=str(n))
+            table.add_row(Text(f.severity, style=style), text, key=str(n))
         more = len(built.findings) - SHOWN_FINDINGS
         errors = sum(f.severity == "error" for f in built.findings)
         note = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
@@ -424,12 +426,13 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
 
     @on(Done)
     def _done(self, message: Done) -> None:
-        self.notify(message.text, timeout=5)
+        self.notify(message.text, timeout=5, markup=False)
         self.rebuild()
 
     @on(Refused)
     async def _refused(self, message: Refused) -> None:
-        self.notify(f"Not signed off: {message.text}", title="Sign-off refused", severity="error", timeout=8)
+        self.notify(f"Not signed off: {printable(message.text)}", title="Sign-off refused", severity="error",
+                    timeout=8, markup=False)
         await self.action_show_tab("validation")
 
     # -- versions and what changed -----------------------------------------
@@ -438,10 +441,10 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         table = self.query_one("#versions", DataTable)
         table.clear()
         for v in built.versions:
-            table.add_row(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16],
+            table.add_row(*cells(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16]),
                           key=str(v.version))
         if built.open:
-            table.add_row(f"v{len(built.versions) + 1}", "draft", "", "", key="draft")
+            table.add_row(*cells(f"v{len(built.versions) + 1}", "draft", "", ""), key="draft")
         self.query_one("#diff", Static).update("Select a version to see what changed from the one before."
                                                if built.versions else "Nothing signed off yet.")
 
@@ -466,7 +469,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             text = Text(f"From v{number - 1} to v{number}: " + (f"{len(changes)} change(s)" if changes
                                                                    else "no changes"), style="bold")
             for change in changes:
-                text.append(f"\n{change}", style="")
+                text.append("\n" + printable(change), style="")  # a change quotes the narrative
         self.post_message(self.DiffLoaded(built.period, text))
 
     @on(DiffLoaded)
@@ -509,7 +512,8 @@ def _state_line(built: Built) -> Text:
         state = Text(f"Draft of v{len(built.versions) + 1}", style="bold")
     else:
         last = built.versions[-1]
-        state = Text(f"v{last.version} {last.status} by {last.signed_off_by}", style="bold green")
+        state = Text(f"v{last.version} {last.status} by {printable(last.signed_off_by)}", style="bold green")
+
     state.append(" \u00b7 ")
     state.append(f"{errors} error(s)", style="bold red" if errors else "")
     state.append(f" \u00b7 {warnings} warning(s)")
