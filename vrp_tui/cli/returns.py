@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 from rich.console import Console
 
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import open_spoke
 from vrp_tui.periods import Period, PeriodError
 from vrp_tui.returns import ReturnError, SignOffRefused, lifecycle, tables, validation
 from vrp_tui.returns.diff import diff as diff_documents
 from vrp_tui.store import Store, StoreBusy
+from vrp_tui.text import printable_data
 
 SHOWN_ERRORS = 5
 
@@ -45,7 +45,7 @@ def build(ctx: Context, period: str) -> None:
                    f"{totals.contacts} sessions, {len(doc.validation.errors)} error(s), "
                    f"{len(doc.validation.warnings)} warning(s)")
         for finding in validation.errors(draft.findings)[:SHOWN_ERRORS]:
-            click.echo(f"  error: {finding.text}")
+            say(f"  error: {finding.text}")
         if not lifecycle.is_open(store, p):
             last = lifecycle.versions(store, p)[-1]
             click.echo(f"(signed off as version {last.version}: `vrp return reopen {p.code}` to change it)")
@@ -70,9 +70,10 @@ def show(ctx: Context, period: str, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        say_json(doc)
         return
-    console = Console(highlight=False, soft_wrap=False)
+    doc = printable_data(doc)  # names, refs and narrative: controls as placeholders, markup as it is
+    console = Console(highlight=False, soft_wrap=False, markup=False)
     console.print(tables.heading(doc), style="bold")
     for table in (tables.figures_table(doc), tables.breakdown_table(doc["totals"]), tables.money_table(doc),
                   tables.narrative_table(doc), tables.validation_table(doc)):
@@ -91,7 +92,7 @@ def sign_off(ctx: Context, period: str, worker: str | None) -> None:
         version = lifecycle.sign_off(store, p, worker)
     except SignOffRefused as exc:
         for finding in exc.errors[:SHOWN_ERRORS]:
-            click.echo(f"error: {finding.text}", err=True)
+            say(f"error: {finding.text}", err=True)
         more = len(exc.errors) - SHOWN_ERRORS
         raise refuse(f"{p.code} not signed off: {len(exc.errors)} validation error(s)"
                      + (f" ({more} more not shown)" if more > 0 else "")) from None
@@ -132,7 +133,7 @@ def versions(ctx: Context, period: str) -> None:
         store.close()
     for v in done:
         exported = f", exported {v.exported_at}" if v.exported_at else ""
-        click.echo(f"v{v.version} {v.status} by {v.signed_off_by} at {v.signed_off_at}{exported}")
+        say(f"v{v.version} {v.status} by {v.signed_off_by} at {v.signed_off_at}{exported}")
     if still_open:
         click.echo(f"v{len(done) + 1} draft")
 
@@ -155,7 +156,8 @@ def diff(ctx: Context, period: str, old: int, new: int | None) -> None:
         store.close()
     changes = diff_documents(before, after)
     for change in changes:
-        click.echo(str(change))
+        say(change)
+
     if not changes:
         click.echo("no changes")
 

@@ -8,7 +8,7 @@ import click
 
 from vrp_tui import config
 from vrp_tui.bundle.signing import passphrase_from_env
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say
 from vrp_tui.spoke.setup import SetupError, set_up_spoke
 from vrp_tui.store import Store
 
@@ -51,4 +51,5 @@ def init(ctx: Context, spoke: str, worker: str, hub_recipient: str) -> None:
 def backup(ctx: Context, path: Path) -> None:
     """Copy the live database to PATH (SQLite online backup)."""
     open_spoke(ctx, set_up=False).backup(path)
-    click.echo(str(path))
+    say(path)
+
