@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_tui_flows import SIZE, row_text, settle, started
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static, TextArea
 
 from vrp_tui.app import make_app
+from vrp_tui.periods import Period
 from vrp_tui.records.importing import import_csv
+from vrp_tui.returns import lifecycle
 from vrp_tui.screens.shared.confirm import ConfirmScreen
 from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.record_form import RecordFormScreen
@@ -49,6 +51,7 @@ def hostile_spoke(db: Path, tmp_path: Path) -> None:
             if "\x1b" in name:
                 store.conn.execute("UPDATE interventions SET name = ? WHERE ref = ?", (name, ref))
         store.conn.execute("UPDATE interventions SET ref = ? WHERE ref = 'CLEAR'", (ESC_REF,))
+    lifecycle.save_narrative(store, Period.parse("2025-26-Q1"), {"highlights": "Good \x1b[2Jquarter\n\tindeed"})
     assert [r["name"] for r in store.query("SELECT name FROM interventions ORDER BY id")] == \
         [name for _, name, _ in HOSTILE]
     store.close()
@@ -88,6 +91,13 @@ async def test_markup_and_controls_in_records_show_literally(spoke_db: Path, tmp
         assert isinstance(app.screen, RecordFormScreen)
         assert app.screen.query_one("#f-name", Input).value == "bad [/] close"
         assert app.screen.query_one("#f-provider", Input).value == "Youth [b]Moves[/b]"
+        await pilot.press("escape")
+        await settle(pilot)
+        table.move_cursor(row=listed(table, 0).index("CLEAR\u241b[2J"))  # an Input draws its value raw
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen.query_one("#f-name", Input).value == "wipe \u241b[2J now"
+        assert app.screen.query_one("#f-ref", Input).value == "CLEAR\u241b[2J"
         await pilot.press("escape")
         await settle(pilot)
 
@@ -133,6 +143,9 @@ async def test_markup_and_controls_in_records_show_literally(spoke_db: Path, tmp
         messages = " ".join(listed(findings, 1))
         assert "\x1b" not in messages
         assert "\x1b" not in str(app.screen.query_one("#returns-state", Static).content)
+        await pilot.press("4")  # the narrative's editors draw their text raw: placeholders go in
+        await settle(pilot)
+        assert app.screen.query_one("#narrative-highlights", TextArea).text == "Good \u241b[2Jquarter\n\tindeed"
         assert app.is_running
         await pilot.press("escape")
         await settle(pilot)

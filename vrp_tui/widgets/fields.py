@@ -21,7 +21,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from vrp_tui import reference
 from vrp_tui.records.specs import FieldSpec
-from vrp_tui.text import as_text
+from vrp_tui.text import as_text, printable
 
 _INPUT_CONTROLS = ("text", "date", "money", "participant", "refs", "password")
 
@@ -99,13 +99,18 @@ class FieldsForm(VerticalScroll):
         return out
 
     def set_values(self, values: Mapping[str, Any]) -> None:
-        """Fill the fields (a baseline: the user has not touched them yet)."""
+        """Fill the fields (a baseline: the user has not touched them yet).
+
+        An Input draws its value as it is, so a control character stored in a record
+        (which no form or file lets in) is put in as its visible placeholder.
+        """
         for name, value in values.items():
             if name not in self.specs:
                 continue
             widget = self.control(name)
             if isinstance(widget, Input):
-                widget.value = "" if value is None else str(value)
+                widget.value = "" if value is None else printable(value, multiline=True)
+
             elif isinstance(widget, Checkbox):
                 widget.value = bool(value)
             elif isinstance(widget, Select):
