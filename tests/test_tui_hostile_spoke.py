@@ -150,3 +150,31 @@ async def test_markup_and_controls_in_records_show_literally(spoke_db: Path, tmp
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen) and app.is_running
+
+
+async def test_folder_names_in_the_folder_picker_show_literally(spoke_db: Path, tmp_path: Path) -> None:
+    from test_tui_export import freeze, open_export, set_folder
+    from test_tui_export import settle as settle_export
+    from textual.widgets import DirectoryTree
+
+    from vrp_tui.screens.spoke.export import FolderPicker
+
+    freeze(spoke_db)
+    base = tmp_path / "usb"
+    names = ("[bold]b", "[@click=app.quit]q", "clear\x1b[2J")  # a name cannot hold "/", so no closing tag
+    for name in names:
+        (base / name).mkdir(parents=True)
+    app = make_app(spoke_db, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_export(pilot)
+        await set_folder(pilot, base)
+        await pilot.press("ctrl+o")
+        await settle_export(pilot)
+        assert isinstance(app.screen, FolderPicker)
+        tree = app.screen.query_one(DirectoryTree)
+        labels = sorted(str(node.label) for node in tree.root.children)
+        assert labels == sorted(["[bold]b", "[@click=app.quit]q", "clear\u241b[2J"])
+        assert all(not node.label.spans for node in tree.root.children)
+        await pilot.press("escape")
+        await settle_export(pilot)
+        assert app.is_running

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text, TextType
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,6 +48,11 @@ HISTORY_ROWS = 200  # the newest exports; a spoke makes a handful a quarter
 class FoldersOnly(DirectoryTree):
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if p.is_dir() and not p.name.startswith(".")]
+
+    def process_label(self, label: TextType) -> Text:
+        """A folder's name as it is (a Tree reads a ``str`` label as markup): a name is outside text."""
+        return as_text(label) if isinstance(label, str) else label
+
 
 
 class FolderPicker(ModalScreen[Path | None]):
