@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hub_bags import HubWorld, document, intervention
 from rich.style import Style
+from rich.text import Text
 from test_tui_hub import PASSPHRASE, SIZE, app_for, reviews, settle, static, table_text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
@@ -127,3 +128,31 @@ async def test_a_hostile_bundle_shows_literally_and_clicks_do_nothing(tmp_path: 
         assert isinstance(app.screen, HubMainScreen) and app.is_running
         assert static(app, "#matrix-detail").endswith("returned with issues: [/] done. Enter opens it.")
     assert [(r[2], r[3]) for r in reviews(path)] == [("issues", "[/] done")]
+
+
+async def test_the_inbox_shows_a_hostile_file_name_and_path_literally(tmp_path: Path) -> None:
+    path = tmp_path / "hub.db"
+    world = hostile_hub(path)
+    inbox = tmp_path / "inbox [@click=app.quit]x"
+    inbox.mkdir()
+    (inbox / "[red]evil [@click=app.quit]\x1b[2J.vrpb").write_bytes(b"not a bundle")
+    app = app_for(path, world)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.screen.query_one("#inbox-path", Input).value = str(inbox)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_text(app, "#inbox-results") == [
+            ["[red]evil [@click=app.quit]\u241b[2J.vrpb", "rejected: not an age file: a bundle is age-encrypted "
+                                             "(age-encryption.org/v1)"]]
+        name = app.screen.query_one("#inbox-results", DataTable).get_row_at(0)[0]
+        assert isinstance(name, Text) and not name.spans  # a str cell would be read as markup
+        field = app.screen.query_one("#inbox-path", Input)
+        field.value = str(inbox / "[/] missing\x1b[2J")
+        field.focus()
+        await pilot.press("enter")
+        await settle(pilot)  # refused with the path in the notification: shown, not parsed
+        shown = [n.message for n in app._notifications]
+        assert any("[/] missing\u241b[2J" in m and "\x1b" not in m for m in shown), shown
+        assert app.is_running
