@@ -363,6 +363,7 @@ def non_creating_commands(tmp_path: Path) -> dict[str, list[str]]:
         "keys show": ["keys", "show"],
         "return build": ["return", "build", "2025-26-Q1"],
         "return diff": ["return", "diff", "2025-26-Q1", "1"],
+        "return narrative": ["return", "narrative", "2025-26-Q1", "--highlights", "x"],
         "return reopen": ["return", "reopen", "2025-26-Q1"],
         "return show": ["return", "show", "2025-26-Q1"],
         "return sign-off": ["return", "sign-off", "2025-26-Q1"],

@@ -117,7 +117,7 @@ async def test_export_asks_the_passphrase_then_shows_path_id_and_sha256(
         assert bundle.bundle_id == record["bundle_id"]
         history = app.screen.query_one("#history", DataTable)
         assert history.row_count == 1
-        assert history.get_row_at(0)[:2] == ["2025-26-Q1", "1"]
+        assert [str(c) for c in history.get_row_at(0)[:2]] == ["2025-26-Q1", "1"]
 
 
 async def test_a_wrong_passphrase_says_so_and_writes_nothing(spoke_db: Path, tmp_path: Path) -> None:
@@ -234,7 +234,7 @@ async def test_keys_screen_shows_the_public_key_and_fingerprint(spoke_db: Path) 
         shown = str(screen.query_one("#key-in-use", Static).content)
         assert f"Fingerprint  {key.key_id}" in shown
         assert f"Public key   {key.line}" in shown
-        assert screen.query_one("#retired", DataTable).get_row_at(0)[0] == "none"
+        assert screen.query_one("#retired", DataTable).get_row_at(0)[0].plain == "none"
 
 
 async def test_rotating_from_the_keys_screen_lists_the_old_key(spoke_db: Path) -> None:
@@ -252,7 +252,7 @@ async def test_rotating_from_the_keys_screen_lists_the_old_key(spoke_db: Path) -
         await type_passphrase(pilot, PASSPHRASE)
         assert app.screen is screen
         retired = screen.query_one("#retired", DataTable)
-        assert retired.get_row_at(0)[0] == old.key_id
+        assert retired.get_row_at(0)[0].plain == old.key_id
         assert old.key_id not in str(screen.query_one("#key-in-use", Static).content)
 
 

@@ -7,12 +7,13 @@ saw is what was written, and nothing was written when it should not have been.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyrage
 from conftest import PASSPHRASE
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import WorkerState
 
 from vrp_tui.app import VrpApp, make_app
@@ -72,6 +73,11 @@ def error_of(app: VrpApp, name: str) -> str:
 
 def form_message(app: VrpApp) -> str:
     return str(app.screen.query_one("#form-error", Static).content)
+
+
+def row_text(table: DataTable[Any], n: int) -> list[str]:
+    """Row ``n`` of a table as the strings it shows (cells are Rich Texts)."""
+    return [str(cell) for cell in table.get_row_at(n)]
 
 
 def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
@@ -177,7 +183,7 @@ async def test_add_edit_delete_an_intervention(spoke_db: Path) -> None:
             ("KNIFE1", "Knife crime talks", "Safer Streets", "knife-crime-education", "primary", "school",
              "2025-04-07", None)]
         table = main.record_list("interventions").table
-        assert table.row_count == 1 and table.get_row_at(0)[0] == "KNIFE1"
+        assert table.row_count == 1 and row_text(table, 0)[0] == "KNIFE1"
 
         await pilot.press("e")
         await settle(pilot)
@@ -189,7 +195,7 @@ async def test_add_edit_delete_an_intervention(spoke_db: Path) -> None:
         await settle(pilot)
         (edited,) = rows(spoke_db, "SELECT * FROM interventions")
         assert (edited["name"], edited["end_date"]) == ("Knife crime talks in schools", "2026-03-31")
-        assert table.get_row_at(0)[1] == "Knife crime talks in schools"
+        assert row_text(table, 0)[1] == "Knife crime talks in schools"
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("y")
@@ -266,7 +272,7 @@ async def test_add_a_young_person_and_refer_them(spoke_db: Path) -> None:
         await type_into(pilot, "postcode_district", "bs5")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert main.record_list("participants").table.get_row_at(0)[0] == "BR-0042"
+        assert row_text(main.record_list("participants").table, 0)[0] == "BR-0042"
 
         await pilot.press("3")
         await settle(pilot)
@@ -289,7 +295,7 @@ async def test_add_a_young_person_and_refer_them(spoke_db: Path) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert main.record_list("enrolments").table.get_row_at(0)[:3] == ["BR-0042", "SPORT1", "2025-09-03"]
+        assert row_text(main.record_list("enrolments").table, 0)[:3] == ["BR-0042", "SPORT1", "2025-09-03"]
 
     (young,) = rows(spoke_db, "SELECT * FROM participants")
     assert (young["ref"], young["date_of_birth"], young["sex"], young["ethnicity"],
@@ -366,7 +372,7 @@ async def test_record_spend_and_a_budget(spoke_db: Path) -> None:
         await type_into(pilot, "period", "2025-26-Q2")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert main.record_list("spend").table.get_row_at(0) == ["MENT01", "2025-26-Q2", "VRP grant",
+        assert row_text(main.record_list("spend").table, 0) == ["MENT01", "2025-26-Q2", "VRP grant",
                                                                  "1250.50"]
 
         await pilot.press("5")  # pressed again: the other list of the tab

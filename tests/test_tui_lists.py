@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_tui_flows import SIZE, choose, error_of, form_message, rows, seed, settle, started, type_into
+from test_tui_flows import (
+    SIZE,
+    choose,
+    error_of,
+    form_message,
+    row_text,
+    rows,
+    seed,
+    settle,
+    started,
+    type_into,
+)
 from textual.widgets import DataTable, Input, Static
 
 from vrp_tui.app import make_app
@@ -36,7 +47,7 @@ async def test_a_long_list_loads_a_page_at_a_time(spoke_db: Path) -> None:
         await pilot.press("end")  # the cursor nears the end of what is loaded: the next page comes
         await settle(pilot)
         assert records.table.row_count == 200
-        assert records.table.get_row_at(199)[0] == "YP00199"
+        assert row_text(records.table, 199)[0] == "YP00199"
         await pilot.press("end")
         await settle(pilot)
         assert records.table.row_count == 300
@@ -51,7 +62,7 @@ async def test_search_filters_the_list(spoke_db: Path) -> None:
         await pilot.pause(0.4)
         await settle(pilot)
         records = main.record_list("participants")
-        assert [records.table.get_row_at(i)[0] for i in range(records.table.row_count)] == [
+        assert [row_text(records.table, i)[0] for i in range(records.table.row_count)] == [
             "YP00120", "YP00121", "YP00122", "YP00123", "YP00124", "YP00125", "YP00126", "YP00127",
             "YP00128", "YP00129"]
         await pilot.press("enter", "e")  # back to the list, then edit the highlighted one
@@ -128,7 +139,7 @@ async def test_help_lists_the_key_bindings(spoke_db: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
-        listed = {tuple(table.get_row_at(i)[1:]) for i in range(table.row_count)}
+        listed = {tuple(row_text(table, i)[1:]) for i in range(table.row_count)}
         assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Log group session"), ("i", "Import CSV file"),
                 ("^s", "Save")} <= listed
         await pilot.press("escape")
@@ -159,7 +170,7 @@ async def test_import_a_csv_file(spoke_db: Path, tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         problems = app.screen.query_one("#problems", DataTable)
-        listed = [problems.get_row_at(i) for i in range(problems.row_count)]
+        listed = [row_text(problems, i) for i in range(problems.row_count)]
         assert [row[:2] for row in listed] == [["3", "approach"], ["3", "start_date"]]
         assert form_message(app).startswith("Refused: 2 problems on 1 line")
         assert rows(spoke_db, "SELECT * FROM interventions") == []

@@ -26,6 +26,7 @@ from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.registry import SCREENS
 from vrp_tui.store import Store  # here, not in the first worker: see _open_store
 from vrp_tui.store.opening import DatabaseRefused
+from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 
@@ -118,7 +119,8 @@ class VrpApp(ReportsWorkerErrors, App[None]):
             self.push_screen(SetupScreen(), self._set_up)
             return
         self.spoke = message.spoke
-        self.sub_title = f"{message.spoke_name} · {message.worker}"
+        self.sub_title = f"{message.spoke_name} · {printable(message.worker)}"
+
         self.main_screen.start()
 
     def _set_up(self, done: frozenset[str] | None) -> None:

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from vrp_tui.screens.hub.main import HubMainScreen
+from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ class HubApp(ReportsWorkerErrors, App[None]):
 
             self.push_screen(HubSetupScreen(), self._set_up)
             return
-        self.sub_title = str(self.db_path.name)
+        self.sub_title = printable(self.db_path.name)
+
         self.main_screen.start()
 
     def _set_up(self, done: object) -> None:

@@ -58,3 +58,31 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_cell(value: str) -> str:
     """A text cell a spreadsheet reads as text, never as a formula (SPEC §9)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def printable_data(value: Any, *, multiline: bool = True) -> Any:
+    """``value`` (a JSON-like tree) with every string, keys included, made ``printable``.
+
+    For printing a document (return.json) to a terminal: the structure and the
+    numbers stay as they are; newlines in a narrative are kept by default.
+    """
+    if isinstance(value, str):
+        return printable(value, multiline=multiline)
+    if isinstance(value, dict):
+        return {printable_data(k, multiline=False): printable_data(v, multiline=multiline) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable_data(v, multiline=multiline) for v in value]
+    return value
+
+
+def cell(value: Any) -> Text:
+    """A DataTable cell shown literally, on one line, cropped as a ``str`` cell would be."""
+    if isinstance(value, Text):
+        return value
+    return Text(printable(value), no_wrap=True, end="")
+
+
+def cells(*values: Any) -> list[Text]:
+    """One ``cell`` per value: a DataTable row whose cells are shown literally (Texts stay as given)."""
+    return [cell(value) for value in values]
+

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from vrp_tui.bundle import signing
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say
 from vrp_tui.cli.spoke import ask_passphrase, open_spoke
 from vrp_tui.spoke.setup import (
     SetupError,
@@ -43,7 +43,8 @@ def export(ctx: Context, period: str, out_dir: Path | None) -> None:
         raise refuse(str(exc)) from None
     finally:
         store.close()
-    click.echo(record.path)
+    say(record.path)
+
     click.echo(f"bundle id {record.bundle_id}", err=True)
     click.echo(f"sha256 {record.sha256}", err=True)
 
@@ -109,7 +110,7 @@ def recipient_(ctx: Context, recipient: str | None) -> None:
             current = hub_recipient(store)
             if not current:
                 raise refuse("no hub recipient is set: vrp keys recipient AGE1...")
-            click.echo(current)
+            say(current)
             return
         click.echo(set_hub_recipient(store, recipient))
     except SetupError as exc:

@@ -9,6 +9,7 @@ import click
 
 from vrp_tui import config
 from vrp_tui.errors import one_line
+from vrp_tui.text import printable, printable_data
 
 
 @dataclass
@@ -31,10 +32,22 @@ class Context:
 
 
 def refuse(message: str) -> click.ClickException:
-    """Exit status 1 with a one-line reason on stderr (controls in it shown as placeholders)."""
-    from vrp_tui.text import printable  # Rich: imported only when a command refuses
-
+    """Exit status 1 with a one-line reason on stderr (a reason quoting a file or a record shows its
+    controls as visible placeholders, so it stays one line and never drives the terminal)."""
     return click.ClickException(printable(one_line(message)))
+
+
+def say(text: object, *, err: bool = False) -> None:
+    """Echo one line that may hold outside text (a name, a file name, a note), made printable."""
+    click.echo(printable(text), err=err)
+
+
+def say_json(data: object, *, ensure_ascii: bool = False) -> None:
+    """Print a document as JSON, every string in it made printable (newlines kept, escaped by JSON)."""
+    import json
+
+    click.echo(json.dumps(printable_data(data), indent=2, ensure_ascii=ensure_ascii))
+
 
 
 pass_context = click.make_pass_decorator(Context)

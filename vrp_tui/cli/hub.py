@@ -7,14 +7,13 @@ database (``--db`` or ``VRP_DB``, else ``hub.db`` in the user's data folder).
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import ask_passphrase
 from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.identity import IdentityProblem, create_identity, unlock_identity
@@ -96,7 +95,7 @@ def enroll(ctx: Context, code: str, pubkey: str) -> None:
             key, new = enrol_key(store, code, text)
         except KeyRefused as exc:
             raise refuse(str(exc)) from None
-    click.echo(f"{'enrolled' if new else 'already enrolled'}: {code} key {key.key_id}")
+    say(f"{'enrolled' if new else 'already enrolled'}: {code} key {key.key_id}")
 
 
 @hub.command()
@@ -111,7 +110,7 @@ def revoke(ctx: Context, code: str, key_id: str | None) -> None:
         except KeyRefused as exc:
             raise refuse(str(exc)) from None
     for key in revoked:
-        click.echo(f"revoked: {code} key {key.key_id}")
+        say(f"revoked: {code} key {key.key_id}")
 
 
 @hub.command("keys")
@@ -122,11 +121,11 @@ def keys_(ctx: Context, as_json: bool) -> None:
     with open_hub(ctx) as store:
         rows = list_keys(store)
     if as_json:
-        click.echo(json.dumps([{**vars(k), "state": k.state} for k in rows], indent=2))
+        say_json([{**vars(k), "state": k.state} for k in rows], ensure_ascii=True)
         return
     for k in rows:
         revoked = f"  revoked {k.revoked_at}" if k.revoked_at else ""
-        click.echo(f"{k.spoke:<15} {k.key_id}  {k.state:<7}  enrolled {k.enrolled_at}{revoked}")
+        say(f"{k.spoke:<15} {k.key_id}  {k.state:<7}  enrolled {k.enrolled_at}{revoked}")
 
 
 @hub.command("import")
@@ -142,7 +141,7 @@ def import_(ctx: Context, files: tuple[Path, ...]) -> None:
             raise refuse(str(exc)) from None
         rejected = 0
         for result in import_files(store, paths, identity):
-            click.echo(f"{result.name}: {result.line}")
+            say(f"{result.name}: {result.line}")  # a file's name and the reason it was refused
             rejected += not result.accepted
     if rejected:
         raise refuse(f"{rejected} of {len(paths)} file{'s' if len(paths) != 1 else ''} rejected")
@@ -162,7 +161,7 @@ def status(ctx: Context, year: str | None, as_json: bool) -> None:
     with open_hub(ctx) as store:
         matrix = completeness(store, fy, today)
     if as_json:
-        click.echo(json.dumps(matrix.to_json(), indent=2))
+        say_json(matrix.to_json(), ensure_ascii=True)
         return
     click.echo(f"Financial year {matrix.financial_year} (due {matrix.deadline_days} days after quarter end)")
     for spoke in dict.fromkeys(s for s, _ in matrix.cells):
@@ -170,7 +169,7 @@ def status(ctx: Context, year: str | None, as_json: bool) -> None:
             held = f"v{cell.version} received {(cell.received_at or '')[:16].replace('T', ' ')}" \
                 if cell.version else "nothing held"
             note = f" ({cell.review_note})" if cell.review_note else ""
-            click.echo(f"{spoke:<15} {cell.period}  {held:<30} {cell.timeliness:<8} {cell.review_label}{note}")
+            say(f"{spoke:<15} {cell.period}  {held:<30} {cell.timeliness:<8} {cell.review_label}{note}")
 
 
 @hub.command()
@@ -190,7 +189,7 @@ def review(ctx: Context, spoke: str, period: str, accept: bool, issues: str | No
             done = review_return(store, spoke, period, accept=accept, note=issues or "", reviewer=reviewer)
         except ReviewRefused as exc:
             raise refuse(str(exc)) from None
-    click.echo(f"{spoke} {_period(period).code} version {done.version}: {done.label}")
+    say(f"{spoke} {_period(period).code} version {done.version}: {done.label}")
 
 
 @hub.command()
@@ -207,7 +206,7 @@ def show(ctx: Context, spoke: str, period: str, version: int | None) -> None:
         raise refuse(f"no return from {spoke} for {code} is held")
     if version and view.document.get("version") != version:
         raise refuse(f"version {version} of {spoke} {code} is not held")
-    click.echo(json.dumps(view.document, indent=2, ensure_ascii=False))
+    say_json(view.document)  # as received, but no control character reaches the terminal
 
 
 @hub.command("report")
@@ -231,7 +230,8 @@ def report_(ctx: Context, period: str, fmt: str, out: Path | None, publish: bool
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    click.echo(str(out))
+    say(out)
+
 
 
 @hub.command()

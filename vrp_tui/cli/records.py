@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say
 from vrp_tui.cli.spoke import open_spoke
 from vrp_tui.store import KINDS, StoreBusy
 
@@ -33,13 +33,14 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
         result = import_csv(store, kind, file)
     except ImportFailed as exc:
         for problem in exc.errors:
-            click.echo(f"{file}:{problem}", err=True)
+            say(f"{file}:{problem}", err=True)  # a problem may quote the cell
         raise refuse(f"{file}: {exc}") from None
     except StoreBusy as exc:
         raise refuse(str(exc)) from None
     finally:
         store.close()
-    click.echo(f"{kind}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    say(f"{kind}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+
 
 
 @click.command("demo")
@@ -62,10 +63,9 @@ def demo_(directory: Path | None) -> None:
     from vrp_tui.demo import hub as demo_hub
 
     imported = demo_hub.fill_hub(made, passphrase=demo.passphrase())
-    click.echo(f"hub: {made.hub} (recipient {made.hub_recipient})")
+    say(f"hub: {made.hub} (recipient {made.hub_recipient})")
     for spoke, path in made.spokes.items():
-        click.echo(f"{spoke}: {path}")
-    click.echo(f"bundles: {len(imported)} signed off, exported to {made.directory / 'exports'} "
-               "and imported at the hub")
-    click.echo(f"open a spoke with: vrp --db {made.spokes['bristol']}")
-    click.echo(f"open the hub with: vrp --db {made.hub} hub")
+        say(f"{spoke}: {path}")
+    say(f"bundles: {len(imported)} signed off, exported to {made.directory / 'exports'} and imported at the hub")
+    say(f"open a spoke with: vrp --db {made.spokes['bristol']}")
+    say(f"open the hub with: vrp --db {made.hub} hub")

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.text import Text
 
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import open_spoke
 from vrp_tui.periods import Period, PeriodError
 from vrp_tui.returns import ReturnError, SignOffRefused, lifecycle, stale, tables, validation
 from vrp_tui.returns.diff import diff as diff_documents
 from vrp_tui.store import Store, StoreBusy
-from vrp_tui.text import printable
+from vrp_tui.text import printable, printable_data
 
 SHOWN_ERRORS = 5
 SHOWN_NAMES = 10  # records named in one message about young people, then "and N more"
@@ -91,15 +90,16 @@ def show(ctx: Context, period: str, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        say_json(doc)
         if changed:
             click.echo(printable(changed.headline), err=True)
         return
-    console = Console(highlight=False, soft_wrap=False)
+    doc = printable_data(doc)  # names, refs and narrative: controls as placeholders, markup as it is
+    console = Console(highlight=False, soft_wrap=False, markup=False)
     console.print(Text(tables.heading(doc), style="bold"))
     if changed:
         for line in changed.lines():
-            console.print(Text(line, style="bold yellow"))
+            console.print(Text(printable(line), style="bold yellow"))
     for table in (tables.figures_table(doc), tables.breakdown_table(doc["totals"]), tables.money_table(doc),
                   tables.narrative_table(doc), tables.validation_table(doc, draft.findings, most=SHOWN_NAMES)):
         console.print(table)
@@ -161,7 +161,7 @@ def versions(ctx: Context, period: str) -> None:
         store.close()
     for v in done:
         exported = f", exported {v.exported_at}" if v.exported_at else ""
-        click.echo(printable(f"v{v.version} {v.status} by {v.signed_off_by} at {v.signed_off_at}{exported}"))
+        say(f"v{v.version} {v.status} by {v.signed_off_by} at {v.signed_off_at}{exported}")
     if still_open:
         click.echo(f"v{len(done) + 1} draft")
     if changed:
@@ -224,7 +224,8 @@ def diff(ctx: Context, period: str, old: int, new: int | None) -> None:
         store.close()
     changes = diff_documents(before, after)
     for change in changes:
-        click.echo(str(change))
+        say(change)
+
     if not changes:
         click.echo("no changes")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vrp_tui.bundle.signing import passphrase_from_env
-from vrp_tui.cli.common import Context, pass_context, refuse
+from vrp_tui.cli.common import Context, pass_context, refuse, say
 from vrp_tui.spoke.setup import SetupError, set_up_spoke
 from vrp_tui.store import Store
 
@@ -60,4 +60,4 @@ def backup(ctx: Context, path: Path) -> None:
         store.backup(path)
     finally:
         store.close()
-    click.echo(str(path))
+    say(path)

@@ -7,6 +7,11 @@
   file that filters and pivots easily.
 - XLSX (xlsxwriter): one sheet per table, named by its title, headers in bold,
   money and hours as numbers with their formats.
+
+Text is never a formula (SPEC section 9): a CSV cell that starts with ``=``,
+``+``, ``-``, ``@``, tab or carriage return is written after a ``'``; in XLSX
+every text is a string cell (``write_string``), and one that starts so also
+carries the quote-prefix style, so editing it in the spreadsheet keeps it text.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import xlsxwriter
 
 from vrp_tui.hub.consolidate import Consolidated
 from vrp_tui.hub.tables import Pounds, Table, build_tables
+from vrp_tui.text import spreadsheet_cell
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -72,9 +78,23 @@ def to_csv(tables: list[Table]) -> bytes:
     writer.writerow(["table", "row", "column", "value"])
     for table in tables:
         for row in table.rows:
+            label = _csv_text(row[0])
             for column, value in zip(table.columns[1:], row[1:], strict=True):
-                writer.writerow([table.name, row[0], column, "" if value is None else str(value)])
+                writer.writerow([_csv_text(table.name), label, _csv_text(column), _csv_value(value)])
     return out.getvalue().encode()
+
+
+def _csv_text(value: Any) -> str:
+    return spreadsheet_cell("" if value is None else str(value))
+
+
+def _csv_value(value: Any) -> str:
+    """A number as it is (a negative one starts with ``-`` and is still a number); text guarded."""
+    if value is None:
+        return ""
+    if isinstance(value, Pounds | Decimal | int | float):
+        return str(value)
+    return _csv_text(value)
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
@@ -84,11 +104,20 @@ def to_xlsx(tables: list[Table]) -> bytes:
     money = book.add_format({"num_format": "#,##0.00"})
     hours = book.add_format({"num_format": "0.0"})
     text_right = book.add_format({"align": "right"})
+    header_quoted = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1,
+                                     "quote_prefix": True})
+    quoted = book.add_format({"quote_prefix": True})
+    right_quoted = book.add_format({"align": "right", "quote_prefix": True})
+
+    def text(sheet: Any, row: int, col: int, value: str, plain: Any, guarded: Any) -> None:
+        """A string cell, never a formula; one that starts like a formula also quote-prefixed."""
+        sheet.write_string(row, col, value, guarded if spreadsheet_cell(value) != value else plain)
+
     for table in tables:
         sheet = book.add_worksheet(table.title[:31])
         widths = [len(col) for col in table.columns]
         for col, label in enumerate(table.columns):
-            sheet.write_string(0, col, label, header)
+            text(sheet, 0, col, str(label), header, header_quoted)
         for r, row in enumerate(table.rows, start=1):
             for col, value in enumerate(row):
                 if isinstance(value, Pounds):
@@ -99,8 +128,11 @@ def to_xlsx(tables: list[Table]) -> bytes:
                     sheet.write_number(r, col, value)
                 elif value is None:
                     continue
+                elif col:
+                    text(sheet, r, col, str(value), text_right, right_quoted)
                 else:
-                    sheet.write_string(r, col, str(value), text_right if col else None)
+                    text(sheet, r, col, str(value), None, quoted)
+
                 widths[col] = max(widths[col], len(str(value)))
         for col, width in enumerate(widths):
             sheet.set_column(col, col, min(max(width, 8), 60) + 2 if col == 0 else min(max(width, 8), 18) + 2)

@@ -21,6 +21,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from vrp_tui import reference
 from vrp_tui.records.specs import FieldSpec
+from vrp_tui.text import as_text, printable
 
 _INPUT_CONTROLS = ("text", "date", "money", "participant", "refs", "password")
 
@@ -98,13 +99,18 @@ class FieldsForm(VerticalScroll):
         return out
 
     def set_values(self, values: Mapping[str, Any]) -> None:
-        """Fill the fields (a baseline: the user has not touched them yet)."""
+        """Fill the fields (a baseline: the user has not touched them yet).
+
+        An Input draws its value as it is, so a control character stored in a record
+        (which no form or file lets in) is put in as its visible placeholder.
+        """
         for name, value in values.items():
             if name not in self.specs:
                 continue
             widget = self.control(name)
             if isinstance(widget, Input):
-                widget.value = "" if value is None else str(value)
+                widget.value = "" if value is None else printable(value, multiline=True)
+
             elif isinstance(widget, Checkbox):
                 widget.value = bool(value)
             elif isinstance(widget, Select):
@@ -112,11 +118,12 @@ class FieldsForm(VerticalScroll):
         self._filled = self.values()
 
     def set_choices(self, name: str, choices: list[tuple[str, Any]], prompt: str) -> None:
+        """Replace a select's choices; their labels (intervention names) are shown literally."""
         widget = self.control(name)
         assert isinstance(widget, Select)
         current = widget.value
         widget.prompt = prompt
-        widget.set_options(choices)
+        widget.set_options([(as_text(label), value) for label, value in choices])
         if not widget.is_blank() or any(value == current for _, value in choices):
             widget.value = current
 
@@ -135,7 +142,8 @@ class FieldsForm(VerticalScroll):
                 continue
             self._shown[name] = message
             line = self.query_one(f"#error-{name}", Static)
-            line.update(message)
+            line.update(as_text(message))
+
             line.set_class(bool(message), "-shown")
             self.control(name).set_class(bool(message), "-invalid")
 

@@ -22,6 +22,7 @@ from textual.widgets import Label, Static, TextArea
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
 from vrp_tui.returns.document import NARRATIVE_FIELDS
+from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import spoke_store
 
@@ -59,14 +60,20 @@ class NarrativeEditor(ReportsWorkerErrors, VerticalScroll):
         yield Static("", id="narrative-state", classes="list-status")
 
     def show(self, period: Period, narrative: dict[str, str], editable: bool) -> None:
-        """Show ``period``'s narrative (keeping what is being typed for it)."""
+        """Show ``period``'s narrative (keeping what is being typed for it).
+
+        A TextArea draws its text as it is: control characters other than newline
+        and tab are put in as their visible placeholders, never sent to the terminal.
+        """
         if period != self.period:
             self.flush()  # what was typed for the quarter shown before
         self.period, self.editable = period, editable
         for field in NARRATIVE_FIELDS:
             area = self.area(field)
-            if not self.dirty and area.text != narrative[field]:
-                area.load_text(narrative[field])
+            text = printable(narrative[field], multiline=True)
+            if not self.dirty and area.text != text:
+                area.load_text(text)
+
                 area.move_cursor(area.document.end)  # carry on writing where it stopped
             area.read_only = not editable
             area.can_focus = editable

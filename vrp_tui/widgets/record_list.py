@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowKey
 
 from vrp_tui.records.specs import Column
+from vrp_tui.text import as_text, cells
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import text_input
 from vrp_tui.widgets.hosts import spoke_store
@@ -36,7 +37,7 @@ class ListSpec(Protocol):
     def columns(self) -> tuple[Column, ...]: ...
 
 
-class RecordTable(DataTable[str]):
+class RecordTable(DataTable[Any]):
     """A DataTable whose home and end go to the first and last loaded row."""
 
     BINDINGS = [
@@ -155,7 +156,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
         for row in message.rows:
             record_id = int(row["id"])
             self.rows[record_id] = row
-            table.add_row(*(c.show(row.get(c.key)) for c in self.spec.columns), key=str(record_id))
+            table.add_row(*cells(*(c.show(row.get(c.key)) for c in self.spec.columns)), key=str(record_id))
         self.complete = len(message.rows) < self.PAGE
         self._fetching = False
         if message.offset == 0 and self._keep_cursor_on is not None:
@@ -183,7 +184,8 @@ class RecordList(ReportsWorkerErrors, Vertical):
             text = f"{shown:,} of {self.total:,} {noun} loaded" + (
                 f" matching {self.search!r}" if self.search else ""
             )
-        self.query_one("#status", Static).update(text, layout=False)  # one line whatever it says
+        self.query_one("#status", Static).update(as_text(text), layout=False)  # one line whatever it says
+
 
     @on(DataTable.RowHighlighted)
     def _near_end(self, event: DataTable.RowHighlighted) -> None:

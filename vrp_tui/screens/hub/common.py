@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from vrp_tui.hub.tables import Pounds, Table
 from vrp_tui.reference import SPOKES
+from vrp_tui.text import cell
 
 # Spoke names as they are known locally, short enough for a column at 80x24.
 SHORT_NAMES = {"bristol": "Bristol", "banes": "BaNES", "north-somerset": "North Somerset",
@@ -40,15 +41,15 @@ SHORT_HEADERS = {
 
 
 
-def show_value(value: Any) -> Text | str:
-    """A report cell as the screen shows it: numbers right-aligned, money with two decimals."""
+def show_value(value: Any) -> Text:
+    """A report cell as the screen shows it: numbers right-aligned, money with two decimals, text literally."""
     if value is None:
-        return ""
+        return cell("")
     if isinstance(value, Pounds):
         return Text(pounds(value.pence), justify="right")
     if isinstance(value, Decimal | int):
         return Text(f"{value:,}", justify="right")
-    return str(value)
+    return cell(value)
 
 
 def pounds(pence: int) -> str:
@@ -63,6 +64,7 @@ def fill_table(table: DataTable[Any], report_table: Table) -> None:
     for n, label in enumerate(report_table.columns):
         table.add_column(SHORT_HEADERS.get(label, label), key=str(n))
     for label, *values in report_table.rows:
-        table.add_row(_SHORT_ROWS.get(label, label), *(show_value(v) for v in values))
+        table.add_row(cell(_SHORT_ROWS.get(label, label)), *(show_value(v) for v in values))
+
     if report_table.rows:
         table.move_cursor(row=min(row, len(report_table.rows) - 1))

@@ -26,6 +26,7 @@ from vrp_tui.hub.intake import (
     bundles_in,
     import_files,
 )
+from vrp_tui.text import cell, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import text_input
 from vrp_tui.widgets.hosts import hub_host, hub_store
@@ -116,7 +117,9 @@ class InboxPane(ReportsWorkerErrors, Vertical):
     def _result(self, message: Result) -> None:
         result = message.result
         table = self.query_one("#inbox-results", DataTable)
-        table.add_row(result.name, Text(result.line, style=STYLES.get(result.outcome, "green")))
+        style = STYLES.get(result.outcome, "green")  # a file's name and a refusal's reason shown literally
+        table.add_row(cell(result.name), Text(printable(result.line), style=style))
+
         table.move_cursor(row=table.row_count - 1)
 
     @on(Finished)

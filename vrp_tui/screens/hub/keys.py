@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from vrp_tui.hub.spoke_keys import SpokeKey, list_keys
 from vrp_tui.screens.hub.common import SHORT_NAMES
+from vrp_tui.text import cells
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_store
 
@@ -51,7 +52,8 @@ class KeysPane(ReportsWorkerErrors, Vertical):
         table.clear(columns=True)
         table.add_columns("Spoke", "Key id", "State", "Enrolled", "Revoked")
         for key in message.keys:
-            table.add_row(SHORT_NAMES.get(key.spoke, key.spoke), key.key_id, key.state,
-                          _when(key.enrolled_at), _when(key.revoked_at))
+            table.add_row(*cells(SHORT_NAMES.get(key.spoke, key.spoke), key.key_id, key.state,
+                                 _when(key.enrolled_at), _when(key.revoked_at)))
         if not message.keys:
-            table.add_row("No keys enrolled yet", "", "", "", "")
+            table.add_row(*cells("No keys enrolled yet", "", "", "", ""))
+

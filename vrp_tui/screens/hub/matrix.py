@@ -23,6 +23,7 @@ from vrp_tui.hub.status import LATE, ON_TIME, OVERDUE, Cell, Completeness, compl
 from vrp_tui.periods import Period, financial_year_code
 from vrp_tui.reference import SPOKES
 from vrp_tui.screens.hub.common import SHORT_NAMES
+from vrp_tui.text import as_text
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_host, hub_store
 
@@ -121,7 +122,7 @@ class MatrixPane(ReportsWorkerErrors, Vertical):
     @on(DataTable.CellHighlighted, "#matrix")
     def _describe(self) -> None:
         cell = self.selected()
-        self.query_one("#matrix-detail", Static).update(describe(cell) if cell else "")
+        self.query_one("#matrix-detail", Static).update(as_text(describe(cell)) if cell else "")  # quotes a note
 
     @on(DataTable.CellSelected, "#matrix")
     def _open(self) -> None:
@@ -129,7 +130,8 @@ class MatrixPane(ReportsWorkerErrors, Vertical):
         if cell is None:
             return
         if cell.version is None:
-            self.notify(f"Nothing from {SPOKES[cell.spoke].name} for {cell.period} yet.", timeout=3)
+            self.notify(f"Nothing from {SPOKES[cell.spoke].name} for {cell.period} yet.", timeout=3, markup=False)
+
             return
         from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
 

@@ -30,6 +30,7 @@ from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, S
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.screens.hub.common import SHORT_NAMES, pounds, show_value
 from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.text import as_text, cell, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import hub_store
@@ -121,8 +122,8 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         review = next((r for r in reversed(view.reviews) if r.version == held), None)
         state = f"{review.label}" + (f": {review.note}" if review and review.note else "") if review \
             else "not reviewed"
-        self.query_one("#return-title", Static).update(
-            f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}")
+        self.query_one("#return-title", Static).update(as_text(  # the note is the analyst's own words
+            f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}"))
         self._figures(doc)
         self._breakdowns(doc)
         self._narrative(doc["narrative"])
@@ -138,25 +139,25 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
             (i["ref"], APPROACH.get(i["approach"], i["approach"]),
              PREVENTION_LEVEL.get(i["prevention_level"], i["prevention_level"]), i["name"], i)
             for i in doc["interventions"]]
-        for ref, approach, level, name, figures in rows:
-            table.add_row(ref, *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),
-                          *(_money(figures[k]) for k, _ in MONEY_COLUMNS), approach, level, name)
+        for ref, approach, level, name, figures in rows:  # every text from the bundle, shown literally
+            table.add_row(cell(ref), *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),
+                          *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name))
 
     def _breakdowns(self, doc: Mapping[str, Any]) -> None:
         table = self.query_one("#return-breakdowns", DataTable)
         table.clear(columns=True)
         items = doc["interventions"]
-        table.add_columns("Active young people", "Totals", *(i["ref"] for i in items))
+        table.add_columns("Active young people", "Totals", *(as_text(i["ref"]) for i in items))
         for key, title, labels in BREAKDOWNS:
             for slug, label in labels.items():
-                table.add_row(f"{title}: {label}", show_value(doc["totals"][key][slug]),
+                table.add_row(cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]),
                               *(show_value(i[key][slug]) for i in items))
 
     def _narrative(self, narrative: Mapping[str, str]) -> None:
         text = Text()
         for field in NARRATIVE_FIELDS:
             text.append(NARRATIVE_TITLES.get(field, field) + "\n", style="bold")
-            text.append((narrative.get(field) or "(empty)") + "\n\n")
+            text.append(printable(narrative.get(field) or "(empty)", multiline=True) + "\n\n")
         self.query_one("#return-narrative", Static).update(text)
 
     def _versions(self, view: ReturnView, changes: list[Change]) -> None:
@@ -165,8 +166,8 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         table.add_columns("Version", "Received", "File", "sha256", "Review")
         for v in view.versions:
             latest = next((r for r in reversed(view.reviews) if r.version == v.version), None)
-            table.add_row(f"v{v.version}", v.received_at[:16].replace("T", " "), v.file_name, v.sha256[:12],
-                          latest.label if latest else "", key=str(v.version))
+            table.add_row(*cells(f"v{v.version}", v.received_at[:16].replace("T", " "), v.file_name, v.sha256[:12],
+                                 latest.label if latest else ""), key=str(v.version))
         shown = int(view.document["version"])
         table.move_cursor(row=[v.version for v in view.versions].index(shown))
         if shown == 1:
@@ -176,7 +177,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         else:
             summary = Text(f"What changed from v{shown - 1} to v{shown}:\n", style="bold")
             for change in changes:
-                summary.append(f"  {change}\n")
+                summary.append(f"  {printable(change)}\n")
         self.query_one("#return-changes", Static).update(summary)
 
     @on(DataTable.RowSelected, "#return-versions")
@@ -206,7 +207,8 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
     @on(Reviewed)
     def _reviewed(self, message: Reviewed) -> None:
         self.reviewed = True
-        self.notify(message.text, timeout=3)
+        self.notify(message.text, timeout=3, markup=False)
+
         self._load(None)
 
     def action_show_view(self, view: str) -> None:

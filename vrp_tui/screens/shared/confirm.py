@@ -9,9 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from vrp_tui.text import as_text
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Dismisses with True only if the user says yes; No has the focus."""
+    """Dismisses with True only if the user says yes; No has the focus.
+
+    The question and the detail are shown literally: they often name a record.
+    """
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -26,9 +31,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(as_text(self.question), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="confirm-detail")
+                yield Static(as_text(self.detail, multiline=True), classes="confirm-detail")
+
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error", compact=True)
                 yield Button("No (n)", id="no", compact=True)

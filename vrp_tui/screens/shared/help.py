@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from vrp_tui.text import cells
+
 
 class KeysHelp(ModalScreen[None]):
     """A table of keys: the moves that work anywhere, then each screen's own bindings."""
@@ -31,11 +33,12 @@ class KeysHelp(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Where", "Key", "Does")
         for key, does in self.MOVING:
-            table.add_row("Anywhere", key, does)
-        table.add_row("Anywhere", "f1", "This help")
+            table.add_row(*cells("Anywhere", key, does))
+        table.add_row(*cells("Anywhere", "f1", "This help"))
         for where, bindings in self.sections():
             for key, does in self._rows(bindings):
-                table.add_row(where, key, does)
+                table.add_row(*cells(where, key, does))  # a key shown as "[" stays a bracket
+
         table.focus()
 
     def _rows(self, bindings: Iterable[BindingType]) -> Iterable[tuple[str, str]]:

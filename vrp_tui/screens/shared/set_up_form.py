@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Button, Label, Static
 
 from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.text import as_text
 
 
 class SetUpForm(FormScreen):
@@ -36,7 +37,8 @@ class SetUpForm(FormScreen):
 
     @on(Done)
     def _done(self, message: Done) -> None:
-        self.query_one(f"#{self.done_id}", Static).update(message.value)
+        self.query_one(f"#{self.done_id}", Static).update(as_text(message.value))
+
         self.query_one("#dialog").display = False
         self.query_one("#done").display = True
         self.query_one("#continue", Button).focus()

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from rich.text import Text, TextType
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,6 +37,7 @@ from vrp_tui.spoke.export import (
     history,
     plan_export,
 )
+from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import text_input
 from vrp_tui.widgets.hosts import spoke_store
@@ -45,6 +48,11 @@ HISTORY_ROWS = 200  # the newest exports; a spoke makes a handful a quarter
 class FoldersOnly(DirectoryTree):
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if p.is_dir() and not p.name.startswith(".")]
+
+    def process_label(self, label: TextType) -> Text:
+        """A folder's name as it is (a Tree reads a ``str`` label as markup): a name is outside text."""
+        return as_text(label) if isinstance(label, str) else label
+
 
 
 class FolderPicker(ModalScreen[Path | None]):
@@ -64,7 +72,7 @@ class FolderPicker(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog folder-picker"):
             yield Label("Choose the folder for the bundle", classes="dialog-title")
-            yield Static(str(self.start), id="highlighted")
+            yield Static(as_text(self.start), id="highlighted")
             yield FoldersOnly(self.start, id="tree")
             with Horizontal(classes="buttons"):
                 yield Button("Choose ^s", id="choose", variant="primary", compact=True)
@@ -81,7 +89,7 @@ class FolderPicker(ModalScreen[Path | None]):
 
     @on(DirectoryTree.NodeHighlighted)
     def _moved(self) -> None:
-        self.query_one("#highlighted", Static).update(str(self._highlighted()))
+        self.query_one("#highlighted", Static).update(as_text(self._highlighted()))
 
     @on(Button.Pressed, "#choose")
     def action_choose(self) -> None:
@@ -91,7 +99,7 @@ class FolderPicker(ModalScreen[Path | None]):
     def action_up(self) -> None:
         tree = self.query_one("#tree", FoldersOnly)
         tree.path = Path(tree.path).parent
-        self.query_one("#highlighted", Static).update(str(tree.path))
+        self.query_one("#highlighted", Static).update(as_text(tree.path))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -154,7 +162,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
             yield Static("Choose the return and the folder, then export: the passphrase is asked next.",
                          id="result")
             yield Label("Export history", classes="section-title")
-            table: DataTable[str] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Any] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
             yield table
         yield Footer()
 
@@ -174,8 +182,8 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         period = self.query_one("#period", Select)
         chosen = period.value
         period.set_options([
-            (f"{r.label} · v{r.version} signed off {r.signed_off_at[:10]}"
-             + (", exported" if r.status == "exported" else ""), r.period)
+            (as_text(f"{r.label} · v{r.version} signed off {r.signed_off_at[:10]}"
+                     + (", exported" if r.status == "exported" else "")), r.period)
             for r in message.returns
         ])
         period.prompt = "Choose a return..." if message.returns else "No return is signed off yet"
@@ -193,8 +201,8 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one("#history", DataTable)
         table.clear()
         for r in records:
-            table.add_row(r.period, str(r.version), r.exported_at[:16].replace("T", " "), r.sha256[:12],
-                          Path(r.path).name)
+            table.add_row(*cells(r.period, r.version, r.exported_at[:16].replace("T", " "), r.sha256[:12],
+                                 Path(r.path).name))
 
     # -- the folder ------------------------------------------------------------
 
@@ -264,7 +272,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         self.busy = False
         r = message.record
         self._say(f"Written  {r.path}\nBundle   {r.bundle_id}\nSHA-256  {r.sha256}")
-        self.notify(f"Bundle written: {Path(r.path).name}", timeout=4)
+        self.notify(f"Bundle written: {printable(Path(r.path).name)}", timeout=4, markup=False)
         self._load()
 
     @on(Refused)
@@ -275,7 +283,8 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
 
     def _say(self, text: str, error: bool = False) -> None:
         result = self.query_one("#result", Static)
-        result.update(text)
+        result.update(as_text(text, multiline=True))  # paths and refusals are shown literally
+
         result.set_class(error, "-error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable
 from vrp_tui.records.models import RecordError
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.text import cells
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store
 
@@ -56,7 +57,7 @@ class ImportScreen(FormScreen):
         self.changed: set[str] = set()
 
     def on_mount(self) -> None:
-        table: DataTable[str] = DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = DataTable(id="problems", cursor_type="row", zebra_stripes=True)
         self.query_one("#dialog").mount(table, before="#form-error")
         table.add_columns("Line", "Column", "Problem")
         table.display = False
@@ -105,7 +106,8 @@ class ImportScreen(FormScreen):
         table = self.query_one("#problems", DataTable)
         table.clear()
         for line, column, problem in message.problems:
-            table.add_row(str(line), column, problem)
+            table.add_row(*cells(line, column, problem))  # a column or problem may quote the file
+
         table.display = True
         self._form_message(f"Refused: {message.summary}.", error=True)
 

@@ -34,6 +34,7 @@ from vrp_tui.spoke.setup import (
     rotate_key,
     set_hub_recipient,
 )
+from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm, text_input
 from vrp_tui.widgets.hosts import spoke_store
@@ -52,9 +53,9 @@ class PassphraseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog passphrase"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(as_text(self.title_text), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="passphrase-detail")
+                yield Static(as_text(self.detail, multiline=True), classes="passphrase-detail")
             with Horizontal(classes="field"):
                 yield Label("Passphrase", classes="field-label")
                 yield text_input(self, password=True, id="passphrase")
@@ -178,7 +179,7 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
             yield Label("Hub recipient (bundles are encrypted to it)", classes="section-title")
             yield Static("", id="recipient")
             yield Label("Retired keys", classes="section-title")
-            table: DataTable[str] = DataTable(id="retired", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Any] = DataTable(id="retired", cursor_type="row", zebra_stripes=True)
             yield table
         yield Footer()
 
@@ -197,19 +198,20 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
         shown = self.query_one("#key-in-use", Static)
         if in_use:
             key = in_use[0]
-            shown.update(f"Fingerprint  {key.key_id}   created {key.created_at[:10]}\n"
-                         f"Public key   {key.line}")
+            shown.update(as_text(f"Fingerprint  {key.key_id}   created {key.created_at[:10]}\n"
+                                 f"Public key   {key.line}", multiline=True))
         else:
             shown.update("No signing key: set the spoke up first.")
         self.recipient = message.recipient or ""
-        self.query_one("#recipient", Static).update(self.recipient or "Not set: press h to set it.")
+        self.query_one("#recipient", Static).update(as_text(self.recipient or "Not set: press h to set it."))
         table = self.query_one("#retired", DataTable)
         table.clear()
         for key in message.keys:
             if not key.in_use:
-                table.add_row(key.key_id, (key.created_at or "")[:10], (key.retired_at or "")[:10], key.line)
+                table.add_row(*cells(key.key_id, (key.created_at or "")[:10], (key.retired_at or "")[:10],
+                                     key.line))
         if not table.row_count:
-            table.add_row("none", "", "", "")
+            table.add_row(*cells("none", "", "", ""))
 
     def _changed(self, result: object) -> None:
         if result:
@@ -244,5 +246,7 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(Rotated)
     def _rotated(self, message: Rotated) -> None:
-        self.notify(f"New key {message.key.key_id} in use: give the hub its public key.", timeout=6)
+        self.notify(f"New key {printable(message.key.key_id)} in use: give the hub its public key.", timeout=6,
+                    markup=False)
+
         self._load()

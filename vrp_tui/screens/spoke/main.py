@@ -23,6 +23,7 @@ from textual.widgets import ContentSwitcher, DataTable, Header
 
 from vrp_tui.records.sections import SECTIONS, affected
 from vrp_tui.screens.spoke.registry import SCREENS
+from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
@@ -237,7 +238,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(Deleted)
     def _deleted(self, message: Deleted) -> None:
-        self.notify(f"Deleted {message.what}.", timeout=3)
+        self.notify(f"Deleted {printable(message.what)}.", timeout=3, markup=False)
+
         self.records_changed(frozenset({message.kind}))
 
 

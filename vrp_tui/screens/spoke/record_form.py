@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from vrp_tui.records import entry as record_entry
 from vrp_tui.records.sections import PARTICIPANT_REF, Section
+from vrp_tui.text import as_text, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store
@@ -116,12 +117,13 @@ class FormScreen(ReportsWorkerErrors, ModalScreen[frozenset[str] | None]):
 
     def _form_message(self, text: str, error: bool = False) -> None:
         line = self.query_one("#form-error", Static)
-        line.update(text)
+        line.update(as_text(text))  # refusals may quote what was typed or read from a file
         line.set_class(error, "-error")
 
     def saved(self, kinds: frozenset[str], message: str) -> None:
-        self.app.notify(message, timeout=3)
+        self.app.notify(printable(message), timeout=3, markup=False)
         self.dismiss(kinds)
+
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,18 +11,15 @@ it is shown, so the screen opens quickly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import (
     DataTable,
     Footer,
@@ -36,37 +33,26 @@ from textual.widgets import (
 
 from vrp_tui.periods import Period
 from vrp_tui.records.sections import SECTIONS
-from vrp_tui.returns import lifecycle, tables
-from vrp_tui.returns.diff import diff
+from vrp_tui.returns import lifecycle
 from vrp_tui.returns.figures import compute_figures
 from vrp_tui.returns.validation import Finding
 from vrp_tui.screens.shared.confirm import ConfirmScreen
+from vrp_tui.screens.spoke.return_data import Built, diff_text, frozen_findings, state_line
+from vrp_tui.screens.spoke.return_panes import (
+    draw_charts,
+    show_figures,
+    show_findings,
+    show_versions,
+    tab_content,
+)
+from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import spoke_store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
 
-SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
 TABS = ("figures", "charts", "validation", "narrative", "versions")
 FOCUS_IN_TAB = {"figures": "#figures", "charts": "#charts-scroll", "validation": "#findings",
                 "narrative": "#narrative-highlights", "versions": "#versions"}
-FIGURE_COLUMNS = (
-    ("ref", "Intervention"), ("referrals", "Referrals"), ("starts", "Starts"), ("active", "Active"),
-    ("high_risk_active", "High risk"), ("completions", "Completed"), ("other_exits", "Other exits"),
-    ("contacts", "Sessions"), ("contact_hours", "Hours"), ("spend_gbp", "Spend"), ("spend_ytd_gbp", "Year to date"),
-    ("budget_gbp", "Budget"), ("used", "Used"),
-)
-
-
-@dataclass(frozen=True)
-class Built:
-    """What the screen shows for one quarter, read in one worker."""
-
-    period: Period
-    document: dict[str, Any]
-    findings: list[Finding]
-    open: bool
-    versions: list[lifecycle.VersionInfo]
-    narrative: dict[str, str]
 
 
 class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
@@ -132,19 +118,6 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
                 yield TabPane(tab.capitalize(), id=f"tab-{tab}")
         yield Footer(compact=True)
 
-    def _content(self, tab: str) -> list[Widget]:
-        """A tab's widgets, mounted when it is first shown so the screen opens quickly."""
-        if tab == "charts":
-            return [VerticalScroll(Static("Drawing the charts...", id="charts"), id="charts-scroll")]
-        if tab == "validation":
-            findings: DataTable[Any] = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-            return [findings, Static("", id="findings-note", classes="list-status")]
-        if tab == "narrative":
-            return [NarrativeEditor(id="narrative")]
-        versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
-        versions.add_columns("Version", "Status", "By", "When")
-        return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
-
     async def show_tab(self, tab: str, focus: str | None = None) -> None:
         """Bring a tab into view (mounting and filling its widgets the first time) and focus in it."""
         tabs = self.query_one("#returns-tabs", TabbedContent)
@@ -163,7 +136,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     async def _mount_tab(self, tab: str) -> None:
         if tab not in self.shown_tabs:
             self.shown_tabs.add(tab)
-            await self.query_one(f"#tab-{tab}", TabPane).mount_all(self._content(tab))
+            await self.query_one(f"#tab-{tab}", TabPane).mount_all(tab_content(tab))
             self._fill(tab)
 
     def _fill(self, tab: str) -> None:
@@ -239,7 +212,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         draft = lifecycle.build(store, period)
         still_open = lifecycle.is_open(store, period)
         document = draft.document.to_json() if still_open else lifecycle.current(store, period).to_json()
-        findings = draft.findings if still_open else _frozen_findings(document)
+        findings = draft.findings if still_open else frozen_findings(document)
         self.post_message(self.Loaded(Built(period, document, findings, still_open,
                                             lifecycle.versions(store, period), lifecycle.narrative(store, period))))
         if period.quarter > 1:
@@ -264,28 +237,10 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             return  # a quarter the worker has since moved on from
         self.built = built
         self.chart = None
-        self.query_one("#returns-state", Static).update(_state_line(built))
-        self._show_figures(built.document)
+        self.query_one("#returns-state", Static).update(state_line(built))
+        show_figures(self.query_one("#figures", DataTable), built.document)
         for tab in TABS[1:]:
             self._fill(tab)
-
-    def _show_figures(self, doc: dict[str, Any]) -> None:
-        """One row per intervention under the spoke's totals (kept in view): a table draws only what shows.
-
-        Numbers are padded to their column's width, so they line up on the right."""
-        lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
-        rows = [[line["ref"], *_figure_cells(line)] for line in lines]
-        labels = [label for _, label in FIGURE_COLUMNS]
-        widths = [max(len(x) for x in column) for column in zip(labels, *rows, strict=False)]
-        table = self.query_one("#figures", DataTable)
-        table.fixed_rows = 0
-        table.clear(columns=True)
-        for n, (label, width) in enumerate(zip(labels, widths, strict=True)):  # widths known: nothing to measure
-            table.add_column(label if n == 0 else label.rjust(width), width=width)
-        for n, row in enumerate(rows):
-            cells = [row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))]
-            table.add_row(*(Text(cell, style="bold" if n == 0 else "") for cell in cells), key=row[0])
-        table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
 
     @on(ChartLoaded)
     def _chart_loaded(self, message: ChartLoaded) -> None:
@@ -296,40 +251,13 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
 
     def _draw_charts(self, message: ChartLoaded) -> None:
         assert self.built is not None
-        totals = self.built.document["totals"]
-        label = f"{message.period.financial_year} to date"
-        self.query_one("#charts", Static).update(Group(
-            tables.bars(f"Active young people by quarter, {label}",
-                        [(f"Q{q.quarter}", active, f"{active:,}") for q, active, _ in message.by_quarter]),
-            Text(""),
-            tables.bars(f"Sessions by quarter, {label}",
-                        [(f"Q{q.quarter}", sessions, f"{sessions:,}") for q, _, sessions in message.by_quarter]),
-            Text(""),
-            tables.spend_bars(totals),
-            Text(""),
-            tables.bars("Active young people by age band, this quarter",
-                        [(band, n, str(n)) for band, n in totals["active_by_age_band"].items()]),
-            Text(""),
-            tables.breakdown_table(totals),
-        ))
+        draw_charts(self.query_one("#charts", Static), self.built.document["totals"], message.period,
+                    message.by_quarter)
 
     # -- validation: select a message to open its record ---------------------
 
     def _show_findings(self, built: Built) -> None:
-        table = self.query_one("#findings", DataTable)
-        table.clear(columns=True)
-        shown = built.findings[:SHOWN_FINDINGS]
-        table.add_column("", width=7)
-        table.add_column("Message", width=max((len(f.text) for f in shown), default=7))
-        for n, f in enumerate(shown):
-            style = "bold red" if f.severity == "error" else "yellow"
-            table.add_row(Text(f.severity, style=style), Text(f.text), key=str(n))
-        more = len(built.findings) - SHOWN_FINDINGS
-        errors = sum(f.severity == "error" for f in built.findings)
-        note = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
-        note += f"{more} more not shown: put these right first. " if more > 0 else ""
-        note += "Enter opens the record a message names." if built.open else "Frozen with the signed-off version."
-        self.query_one("#findings-note", Static).update(note)
+        show_findings(self.query_one("#findings", DataTable), self.query_one("#findings-note", Static), built)
 
     @on(DataTable.RowSelected, "#findings")
     async def _finding_chosen(self, event: DataTable.RowSelected) -> None:
@@ -424,26 +352,19 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
 
     @on(Done)
     def _done(self, message: Done) -> None:
-        self.notify(message.text, timeout=5)
+        self.notify(message.text, timeout=5, markup=False)
         self.rebuild()
 
     @on(Refused)
     async def _refused(self, message: Refused) -> None:
-        self.notify(f"Not signed off: {message.text}", title="Sign-off refused", severity="error", timeout=8)
+        self.notify(f"Not signed off: {printable(message.text)}", title="Sign-off refused", severity="error",
+                    timeout=8, markup=False)
         await self.action_show_tab("validation")
 
     # -- versions and what changed -----------------------------------------
 
     def _show_versions(self, built: Built) -> None:
-        table = self.query_one("#versions", DataTable)
-        table.clear()
-        for v in built.versions:
-            table.add_row(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16],
-                          key=str(v.version))
-        if built.open:
-            table.add_row(f"v{len(built.versions) + 1}", "draft", "", "", key="draft")
-        self.query_one("#diff", Static).update("Select a version to see what changed from the one before."
-                                               if built.versions else "Nothing signed off yet.")
+        show_versions(self.query_one("#versions", DataTable), self.query_one("#diff", Static), built)
 
     @on(DataTable.RowHighlighted, "#versions")
     def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -452,22 +373,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
 
     @work(thread=True, exit_on_error=False, group="diff", exclusive=True)
     def _diff(self, built: Built, key: str) -> None:
-        store = spoke_store(self)
-        if key == "draft":
-            number, new = len(built.versions) + 1, built.document
-        else:
-            number = int(key)
-            new = lifecycle.get_version(store, built.period, number).document
-        if number == 1:
-            text = Text("Version 1: the first signed off, nothing before it to compare.")
-        else:
-            old = lifecycle.get_version(store, built.period, number - 1).document
-            changes = diff(old, new)
-            text = Text(f"From v{number - 1} to v{number}: " + (f"{len(changes)} change(s)" if changes
-                                                                   else "no changes"), style="bold")
-            for change in changes:
-                text.append(f"\n{change}", style="")
-        self.post_message(self.DiffLoaded(built.period, text))
+        self.post_message(self.DiffLoaded(built.period, diff_text(spoke_store(self), built, key)))
 
     @on(DiffLoaded)
     def _diff_loaded(self, message: DiffLoaded) -> None:
@@ -487,39 +393,3 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             self.app.run_worker(save, thread=True, exit_on_error=False, group="narrative")
         self.dismiss(frozenset(self.edited))
 
-
-def _figure_cells(line: dict[str, Any]) -> list[str]:
-    """The figures of one line as shown: counts with separators, money as pounds, budget used."""
-    cells = []
-    for name, _ in FIGURE_COLUMNS[1:]:
-        if name == "used":
-            ytd, budget = (sum(Decimal(v) for v in line[m].values()) for m in ("spend_ytd_gbp", "budget_gbp"))
-            cells.append(f"{ytd / budget:.0%}" if budget else "-")
-        elif isinstance(line[name], dict):
-            cells.append(tables.pounds(line[name]))
-        else:
-            cells.append(f"{line[name]:,}" if isinstance(line[name], int) else f"{line[name]:,.1f}")
-    return cells
-
-
-def _state_line(built: Built) -> Text:
-    errors = sum(f.severity == "error" for f in built.findings)
-    warnings = len(built.findings) - errors
-    if built.open:
-        state = Text(f"Draft of v{len(built.versions) + 1}", style="bold")
-    else:
-        last = built.versions[-1]
-        state = Text(f"v{last.version} {last.status} by {last.signed_off_by}", style="bold green")
-    state.append(" \u00b7 ")
-    state.append(f"{errors} error(s)", style="bold red" if errors else "")
-    state.append(f" \u00b7 {warnings} warning(s)")
-    return state
-
-
-def _frozen_findings(document: dict[str, Any]) -> list[Finding]:
-    """The validation a frozen version was signed off with, as findings (young people counted, not named)."""
-    return [
-        Finding(severity, m["code"], m["text"], m["table"], m.get("id"), m.get("ref"))
-        for severity, key in (("error", "errors"), ("warning", "warnings"))
-        for m in document["validation"][key]
-    ]

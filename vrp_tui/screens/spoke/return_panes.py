@@ -1,0 +1,125 @@
+"""The Returns screen's tabs: their widgets, and those widgets filled from a built quarter (the
+figures table, the charts, the validation messages, the versions). Each function fills the
+widgets it is given; the screen decides when.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from vrp_tui.periods import Period
+from vrp_tui.returns import tables
+from vrp_tui.screens.spoke.return_data import Built
+from vrp_tui.text import as_text, cells, printable
+from vrp_tui.widgets.narrative_editor import NarrativeEditor
+
+SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
+FIGURE_COLUMNS = (
+    ("ref", "Intervention"), ("referrals", "Referrals"), ("starts", "Starts"), ("active", "Active"),
+    ("high_risk_active", "High risk"), ("completions", "Completed"), ("other_exits", "Other exits"),
+    ("contacts", "Sessions"), ("contact_hours", "Hours"), ("spend_gbp", "Spend"), ("spend_ytd_gbp", "Year to date"),
+    ("budget_gbp", "Budget"), ("used", "Used"),
+)
+
+
+def tab_content(tab: str) -> list[Widget]:
+    """A tab's widgets (not the figures'), mounted when it is first shown so the screen opens quickly."""
+    if tab == "charts":
+        return [VerticalScroll(Static("Drawing the charts...", id="charts"), id="charts-scroll")]
+    if tab == "validation":
+        findings: DataTable[Any] = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        return [findings, Static("", id="findings-note", classes="list-status")]
+    if tab == "narrative":
+        return [NarrativeEditor(id="narrative")]
+    versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
+    versions.add_columns("Version", "Status", "By", "When")
+    return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
+
+
+def show_figures(table: DataTable[Any], doc: dict[str, Any]) -> None:
+    """One row per intervention under the spoke's totals (kept in view): a table draws only what shows.
+
+    Numbers are padded to their column's width, so they line up on the right."""
+    lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
+    rows = [[printable(line["ref"]), *figure_cells(line)] for line in lines]
+    labels = [label for _, label in FIGURE_COLUMNS]
+    widths = [max(len(x) for x in column) for column in zip(labels, *rows, strict=False)]
+    table.fixed_rows = 0
+    table.clear(columns=True)
+    for n, (label, width) in enumerate(zip(labels, widths, strict=True)):  # widths known: nothing to measure
+        table.add_column(label if n == 0 else label.rjust(width), width=width)
+    for n, row in enumerate(rows):
+        line = [row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))]
+        table.add_row(*(Text(cell, style="bold" if n == 0 else "") for cell in line), key=row[0])
+    table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
+
+
+def figure_cells(line: dict[str, Any]) -> list[str]:
+    """The figures of one line as shown: counts with separators, money as pounds, budget used."""
+    out = []
+    for name, _ in FIGURE_COLUMNS[1:]:
+        if name == "used":
+            ytd, budget = (sum(Decimal(v) for v in line[m].values()) for m in ("spend_ytd_gbp", "budget_gbp"))
+            out.append(f"{ytd / budget:.0%}" if budget else "-")
+        elif isinstance(line[name], dict):
+            out.append(tables.pounds(line[name]))
+        else:
+            out.append(f"{line[name]:,}" if isinstance(line[name], int) else f"{line[name]:,.1f}")
+    return out
+
+
+def draw_charts(target: Static, totals: dict[str, Any], period: Period,
+                by_quarter: list[tuple[Period, int, int]]) -> None:
+    """The quarter's charts: the year to date by quarter, spend, age bands and the breakdowns."""
+    label = f"{period.financial_year} to date"
+    target.update(Group(
+        tables.bars(f"Active young people by quarter, {label}",
+                    [(f"Q{q.quarter}", active, f"{active:,}") for q, active, _ in by_quarter]),
+        Text(""),
+        tables.bars(f"Sessions by quarter, {label}",
+                    [(f"Q{q.quarter}", sessions, f"{sessions:,}") for q, _, sessions in by_quarter]),
+        Text(""),
+        tables.spend_bars(totals),
+        Text(""),
+        tables.bars("Active young people by age band, this quarter",
+                    [(band, n, str(n)) for band, n in totals["active_by_age_band"].items()]),
+        Text(""),
+        tables.breakdown_table(totals),
+    ))
+
+
+def show_findings(table: DataTable[Any], note: Static, built: Built) -> None:
+    """The validation messages, errors first as found; the note under them counts them."""
+    table.clear(columns=True)
+    shown = built.findings[:SHOWN_FINDINGS]
+    table.add_column("", width=7)
+    texts = [as_text(f.text) for f in shown]  # a message quotes refs and names
+    table.add_column("Message", width=max((len(t) for t in texts), default=7))
+    for n, (f, text) in enumerate(zip(shown, texts, strict=True)):
+        style = "bold red" if f.severity == "error" else "yellow"
+        table.add_row(Text(f.severity, style=style), text, key=str(n))
+    more = len(built.findings) - SHOWN_FINDINGS
+    errors = sum(f.severity == "error" for f in built.findings)
+    line = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
+    line += f"{more} more not shown: put these right first. " if more > 0 else ""
+    line += "Enter opens the record a message names." if built.open else "Frozen with the signed-off version."
+    note.update(line)
+
+
+def show_versions(table: DataTable[Any], diff: Static, built: Built) -> None:
+    """Every signed-off version, then the draft if one is open."""
+    table.clear()
+    for v in built.versions:
+        table.add_row(*cells(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16]),
+                      key=str(v.version))
+    if built.open:
+        table.add_row(*cells(f"v{len(built.versions) + 1}", "draft", "", ""), key="draft")
+    diff.update("Select a version to see what changed from the one before."
+                if built.versions else "Nothing signed off yet.")
