@@ -27,9 +27,11 @@ test: $(STAMP)
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
+# ruff, mypy, and the import layers of docs/architecture.md (tests/test_layers.py)
 check: $(STAMP)
 	$(BIN)/ruff check vrp_tui tests bench
 	$(BIN)/mypy
+	$(BIN)/pytest -q tests/test_layers.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

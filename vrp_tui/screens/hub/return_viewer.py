@@ -29,7 +29,7 @@ from vrp_tui.records.specs import FieldSpec
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.screens.hub.common import SHORT_NAMES, pounds, show_value
-from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import hub_store

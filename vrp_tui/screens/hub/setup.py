@@ -17,8 +17,8 @@ from textual.message import Message
 from vrp_tui.errors import RecordError
 from vrp_tui.hub.identity import MIN_PASSPHRASE, IdentityProblem, create_identity, unlock_identity
 from vrp_tui.records.specs import FieldSpec
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.screens.shared.set_up_form import SetUpForm
-from vrp_tui.screens.spoke.record_form import FormScreen
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import hub_host, hub_store
 

@@ -22,7 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 from vrp_tui.bundle import signing
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.screens.shared.confirm import ConfirmScreen
-from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.spoke.setup import (
     SetupError,
     SpokeKey,
