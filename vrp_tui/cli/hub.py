@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from vrp_tui import config
+from vrp_tui.cli import freeze_imported
 from vrp_tui.cli.common import Context, pass_context, refuse
 from vrp_tui.cli.spoke import ask_passphrase
 from vrp_tui.hub.consolidate import consolidate
@@ -58,7 +59,9 @@ def hub(ctx: click.Context) -> None:
         from vrp_tui.hub_app import make_hub_app
 
         open_hub(ctx.obj, set_up=False).close()  # a spoke's database is refused here, not in the TUI
-        make_hub_app(config.prepare(ctx.obj.hub_db)).run()
+        app = make_hub_app(config.prepare(ctx.obj.hub_db))
+        freeze_imported()
+        app.run()
 
 
 @hub.command()
