@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from vrp_tui.formatting import timestamp
 from vrp_tui.screens.spoke.keys import PassphraseScreen
 from vrp_tui.spoke.export import (
     EXPORTS_DIR_SETTING,
@@ -174,7 +175,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         period = self.query_one("#period", Select)
         chosen = period.value
         period.set_options([
-            (f"{r.label} · v{r.version} signed off {r.signed_off_at[:10]}"
+            (f"{r.label} · v{r.version} signed off {timestamp(r.signed_off_at, to='day')}"
              + (", exported" if r.status == "exported" else ""), r.period)
             for r in message.returns
         ])
@@ -193,7 +194,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one("#history", DataTable)
         table.clear()
         for r in records:
-            table.add_row(r.period, str(r.version), r.exported_at[:16].replace("T", " "), r.sha256[:12],
+            table.add_row(r.period, str(r.version), timestamp(r.exported_at), r.sha256[:12],
                           Path(r.path).name)
 
     # -- the folder ------------------------------------------------------------
