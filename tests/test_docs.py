@@ -142,3 +142,38 @@ def test_the_layout_check_reads_the_table() -> None:
     assert layout_in_doc(table) == {"store/": {"database", "kinds"}, "app.py": set()}
     on_disk = layout_on_disk()
     assert "app.py" in on_disk and "database" in on_disk["store/"] and "main" in on_disk["screens/hub/"]
+
+
+# -- paths and module names the docs give ---------------------------------------------
+
+NAMED = re.compile(r"\bvrp_tui(?:[./][\w-]+)*/?")
+
+
+def named_in_docs(text: str) -> set[str]:
+    """``vrp_tui/...`` paths and ``vrp_tui.x.y`` names written in code spans."""
+    return {m.group(0).rstrip(".") for span in SPAN.findall(text) for m in NAMED.finditer(span)}
+
+
+def exists(name: str) -> bool:
+    """A file or folder under the repository, or a module (or an attribute of one) by dotted name."""
+    if "/" in name or name.endswith(".py"):
+        return (ROOT / name).exists()
+    parts = name.split(".")
+    for n in range(len(parts), 0, -1):
+        base = ROOT.joinpath(*parts[:n])
+        if base.with_suffix(".py").exists() or (base / "__init__.py").exists():
+            return True
+    return False
+
+
+def test_every_vrp_tui_path_in_the_docs_exists() -> None:
+    texts = {**docs(), "bench/README.md": (ROOT / "bench" / "README.md").read_text()}
+    stale = sorted(f"{doc}: {name}" for doc, text in texts.items() for name in named_in_docs(text)
+                   if not exists(name))
+    assert stale == [], "the docs name files or modules that are not there"
+
+
+def test_the_path_check_finds_a_stale_name() -> None:
+    names = named_in_docs("see `vrp_tui/demo_hub.py`, `vrp_tui.records.importing.import_csv(store)` and `vrp_tui/`")
+    assert names == {"vrp_tui/demo_hub.py", "vrp_tui.records.importing.import_csv", "vrp_tui/"}
+    assert [n for n in sorted(names) if not exists(n)] == ["vrp_tui/demo_hub.py"]
