@@ -30,12 +30,12 @@ import pyrage
 
 from vrp_tui.bundle import signing
 from vrp_tui.bundle.writer import write_bundle
+from vrp_tui.formatting import json_pounds
 from vrp_tui.hub.identity import create_identity, unlock_identity
 from vrp_tui.hub.intake import import_bundle
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
-from vrp_tui.records.models import format_pounds
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 
 TARGET_SECONDS = 5.0
@@ -60,9 +60,9 @@ def _figures(rng: random.Random, active: int) -> dict[str, Any]:
         "active_by_age_band": _split(rng, active, list(AGE_BAND)),
         "active_by_sex": _split(rng, active, list(SEX)),
         "active_by_ethnicity": _split(rng, active, list(ETHNICITY)),
-        "spend_gbp": {"grant": format_pounds(spend), "match": format_pounds(spend // 4)},
-        "spend_ytd_gbp": {"grant": format_pounds(spend * 2), "match": format_pounds(spend // 2)},
-        "budget_gbp": {"grant": format_pounds(spend * 5), "match": format_pounds(spend)},
+        "spend_gbp": {"grant": json_pounds(spend), "match": json_pounds(spend // 4)},
+        "spend_ytd_gbp": {"grant": json_pounds(spend * 2), "match": json_pounds(spend // 2)},
+        "budget_gbp": {"grant": json_pounds(spend * 5), "match": json_pounds(spend)},
     }
 
 
@@ -72,7 +72,7 @@ def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
             inner = total.setdefault(name, {})
             for k, v in value.items():
                 if isinstance(v, str):
-                    inner[k] = format_pounds(int(inner.get(k, "0.00").replace(".", "")) + int(v.replace(".", "")))
+                    inner[k] = json_pounds(int(inner.get(k, "0.00").replace(".", "")) + int(v.replace(".", "")))
                 else:
                     inner[k] = inner.get(k, 0) + v
         elif name == "contact_hours":

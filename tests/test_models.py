@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from vrp_tui.formatting import json_pounds
 from vrp_tui.records.models import (
     Enrolment,
     Intervention,
     Participant,
     RecordError,
     Spend,
-    format_pounds,
     parse_pounds,
 )
 
@@ -34,7 +34,7 @@ def errors(model, data) -> dict[str, str]:
 )
 def test_money_in_pounds_becomes_integer_pence(text: str, pence: int) -> None:
     assert parse_pounds(text) == pence
-    assert format_pounds(pence) == f"{pence // 100}.{pence % 100:02d}"
+    assert json_pounds(pence) == f"{pence // 100}.{pence % 100:02d}"
 
 
 @pytest.mark.parametrize(("text", "why"), [("1.005", "two decimal"), ("-5", "negative"),

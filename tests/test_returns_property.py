@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vrp_tui import reference
+from vrp_tui.formatting import json_pounds
 from vrp_tui.periods import Period, age_on
-from vrp_tui.records.models import format_pounds
 from vrp_tui.returns.figures import compute_figures
 from vrp_tui.store import Store
 
@@ -223,7 +223,7 @@ def as_document(figures: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in figures.items() if k not in ("minutes", "hours")}
     out["contact_hours"] = float(figures["hours"] if "hours" in figures else _hours(figures["minutes"]))
     for m in ("spend_gbp", "spend_ytd_gbp", "budget_gbp"):
-        out[m] = {s: format_pounds(v) for s, v in figures[m].items()}
+        out[m] = {s: json_pounds(v) for s, v in figures[m].items()}
     return out
 
 

@@ -373,7 +373,7 @@ async def test_record_spend_and_a_budget(spoke_db: Path) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert row_text(main.record_list("spend").table, 0) == ["MENT01", "2025-26-Q2", "VRP grant",
-                                                                 "1250.50"]
+                                                                 "1,250.50"]
 
         await pilot.press("5")  # pressed again: the other list of the tab
         await settle(pilot)

@@ -8,10 +8,8 @@ own Store, because a sqlite3 connection must never cross threads.
 
 from __future__ import annotations
 
-import gc
 import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -147,19 +145,6 @@ class VrpApp(ReportsWorkerErrors, App[None]):
         self.main_screen.open_form(kind)
 
 
-@cache
-def _freeze_imported() -> None:
-    """Exempt what is loaded by now from garbage collection (once per process).
-
-    The modules, classes and functions imported to run the app live as long as
-    the process, yet each full collection walks them all again: building the
-    first screen allocates enough to trigger one, about 50 ms spent proving that
-    nothing imported is garbage.
-    """
-    gc.freeze()
-
-
 def make_app(db_path: Path, **kwargs: Any) -> VrpApp:
-    """The spoke app over ``db_path`` (created and set up on first run)."""
-    _freeze_imported()
+    """The spoke app over ``db_path`` (created and set up on first run); pure, as tests share it."""
     return VrpApp(db_path, **kwargs)

@@ -1,4 +1,4 @@
-"""Where things live: databases in the user's data folder unless told otherwise."""
+"""Where things live (databases in the user's data folder unless told otherwise) and the passphrase rule."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 APP_NAME = "vrp-returns"
+
+# The one minimum for every passphrase that protects a key: the spoke's signing key, the hub's identity.
+MIN_PASSPHRASE = 8
+
+
+def check_passphrase(passphrase: str) -> str | None:
+    """None if ``passphrase`` may protect a key, else why not."""
+    return None if len(passphrase) >= MIN_PASSPHRASE else f"use at least {MIN_PASSPHRASE} characters"
 
 
 def default_db(hub: bool = False) -> Path:

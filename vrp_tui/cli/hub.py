@@ -13,8 +13,10 @@ from pathlib import Path
 
 import click
 
+from vrp_tui.cli import freeze_imported
 from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import ask_passphrase
+from vrp_tui.formatting import timestamp
 from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.identity import IdentityProblem, create_identity, unlock_identity
 from vrp_tui.hub.intake import bundles_in, import_files
@@ -60,6 +62,7 @@ def hub(ctx: click.Context) -> None:
         # A missing file opens the set-up screen; a spoke's database is refused here, not in the TUI.
         open_hub(ctx.obj, set_up=False, create=True).close()
         app = make_hub_app(ctx.obj.hub_db)
+        freeze_imported()
         app.run()
         if app.refusal:
             raise refuse(app.refusal)
@@ -166,7 +169,7 @@ def status(ctx: Context, year: str | None, as_json: bool) -> None:
     click.echo(f"Financial year {matrix.financial_year} (due {matrix.deadline_days} days after quarter end)")
     for spoke in dict.fromkeys(s for s, _ in matrix.cells):
         for cell in matrix.row(spoke):
-            held = f"v{cell.version} received {(cell.received_at or '')[:16].replace('T', ' ')}" \
+            held = f"v{cell.version} received {timestamp(cell.received_at)}" \
                 if cell.version else "nothing held"
             note = f" ({cell.review_note})" if cell.review_note else ""
             say(f"{spoke:<15} {cell.period}  {held:<30} {cell.timeliness:<8} {cell.review_label}{note}")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from vrp_tui.hub.store import HubStore
+from vrp_tui.periods import Period
 
 
 @dataclass(frozen=True)
@@ -91,3 +93,9 @@ def held_documents(hub: HubStore, periods: list[str]) -> dict[tuple[str, str], d
         periods,
     ).fetchall()
     return {(r[0], r[1]): json.loads(r[2]) for r in rows}
+
+
+def latest_quarter(hub: HubStore, today: date) -> Period:
+    """The latest quarter any bundle was received for; with none yet, the last quarter ended by ``today``."""
+    latest = hub.query("SELECT max(period) AS latest FROM bundles")[0]["latest"]
+    return Period.parse(latest) if latest else Period.containing(today).previous()

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pyrage
 
+from vrp_tui.config import MIN_PASSPHRASE
 from vrp_tui.errors import VrpError
 from vrp_tui.hub.store import HubStore
 from vrp_tui.store.database import now_utc
-
-MIN_PASSPHRASE = 8
 
 
 class IdentityProblem(VrpError):

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from vrp_tui import reference
+from vrp_tui.formatting import json_pounds
 from vrp_tui.records.models import RecordError
-from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank, money
+from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.store import KINDS, Store
 
@@ -123,7 +124,7 @@ def form_values(store: Store, section: Section, record_id: int) -> dict[str, Any
     for spec in section.fields:
         value = row.get(spec.name)
         if spec.control == "money":
-            values[spec.name] = money(value)
+            values[spec.name] = "" if value is None else json_pounds(int(value))  # editable: no separators
         elif spec.control == "yesno":
             values[spec.name] = bool(value)
         elif spec.control in ("select", "intervention"):

@@ -61,12 +61,6 @@ def parse_pounds(value: Any) -> int:
     return int(pence)
 
 
-def format_pounds(pence: int) -> str:
-    """Integer pence as the two-decimal string used in JSON and on screen."""
-    sign = "-" if pence < 0 else ""
-    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
-
-
 def _slug(taxonomy: str) -> AfterValidator:
     options = reference.TAXONOMIES[taxonomy]
 

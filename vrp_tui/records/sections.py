@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vrp_tui import reference
+from vrp_tui.formatting import pounds
 from vrp_tui.records.specs import Column, FieldSpec
 
 PARTICIPANT_REF = "participant_ref"
@@ -37,10 +38,8 @@ def _label(taxonomy: str) -> Callable[[Any], str]:
 
 
 def money(pence: Any) -> str:
-    """Pence as pounds for a list or a form (rows arrive from a worker that has loaded the models)."""
-    from vrp_tui.records.models import format_pounds
-
-    return "" if pence is None else format_pounds(int(pence))
+    """Pence as pounds in a list: ``12,500.00``."""
+    return "" if pence is None else pounds(int(pence))
 
 
 def _yes_no(value: Any) -> str:

@@ -27,8 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from vrp_tui import reference
+from vrp_tui.formatting import json_pounds
 from vrp_tui.periods import Period
-from vrp_tui.records.models import format_pounds
 from vrp_tui.returns.document import hours
 from vrp_tui.store import Store
 
@@ -146,7 +146,7 @@ def _finish(fig: dict[str, Any], contact_hours: Decimal) -> dict[str, Any]:
     out = {k: v for k, v in fig.items() if k != "minutes"}
     out["contact_hours"] = float(contact_hours)
     for money in ("spend_gbp", "spend_ytd_gbp", "budget_gbp"):
-        out[money] = {k: format_pounds(v) for k, v in fig[money].items()}
+        out[money] = {k: json_pounds(v) for k, v in fig[money].items()}
     return out
 
 

@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from vrp_tui import reference
+from vrp_tui import formatting, reference
 from vrp_tui.returns import validation
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.returns.validation import Finding
@@ -24,9 +24,8 @@ COLUMNS = (  # two-line headings keep the table inside 80 columns
 
 
 def pounds(funding: dict[str, str]) -> str:
-    """Grant plus match, as pounds with thousands separators."""
-    total = sum((Decimal(v) for v in funding.values()), Decimal(0))
-    return f"£{total:,.2f}"
+    """Grant plus match, as pounds with thousands separators: ``£12,500.00``."""
+    return "£" + formatting.pounds(sum(formatting.pence_of(v) for v in funding.values()))
 
 
 def figures_table(doc: dict[str, Any]) -> Table:

@@ -12,6 +12,7 @@ import minisign
 import pyrage
 
 from vrp_tui.bundle import signing
+from vrp_tui.config import check_passphrase
 from vrp_tui.errors import RecordError
 from vrp_tui.reference import SPOKES
 from vrp_tui.store import Store
@@ -29,14 +30,6 @@ def check_recipient(recipient: str) -> str | None:
     except Exception:
         return "not an age recipient (age1...)"
     return None
-
-
-MIN_PASSPHRASE = 8
-
-
-def check_passphrase(passphrase: str) -> str | None:
-    """None if ``passphrase`` may protect a key, else why not."""
-    return None if len(passphrase) >= MIN_PASSPHRASE else f"use at least {MIN_PASSPHRASE} characters"
 
 
 def set_up_spoke(store: Store, *, spoke: str, worker: str, hub_recipient: str, passphrase: str) -> str:

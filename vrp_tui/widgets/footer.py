@@ -52,6 +52,7 @@ class KeyFooter(Widget, can_focus=False):
         self._pending = False
 
     def on_mount(self) -> None:
+        # as Footer does; tests/test_textual_api.py fails if this signal or active_bindings changes
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
     def on_unmount(self) -> None:

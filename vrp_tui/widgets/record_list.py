@@ -50,7 +50,8 @@ class RecordTable(DataTable[Any]):
 
         Every column is added with a fixed width and every row is one line high,
         so measuring each cell of a page (DataTable does, for auto-width columns)
-        would change nothing and costs more than drawing the page.
+        would change nothing and costs more than drawing the page. Textual has no
+        public hook for this; tests/test_textual_api.py fails on an upgrade.
         """
         super()._update_dimensions(())
 

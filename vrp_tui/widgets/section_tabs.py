@@ -20,7 +20,7 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.renderables.bar import Bar
+from textual.renderables.bar import Bar  # what Tabs' underline draws; tests/test_textual_api.py guards it
 from textual.widget import Widget
 
 

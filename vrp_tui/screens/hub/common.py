@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from vrp_tui.formatting import pounds
 from vrp_tui.hub.tables import Pounds, Table
 from vrp_tui.reference import SPOKES
 from vrp_tui.text import cell
@@ -50,11 +51,6 @@ def show_value(value: Any) -> Text:
     if isinstance(value, Decimal | int):
         return Text(f"{value:,}", justify="right")
     return cell(value)
-
-
-def pounds(pence: int) -> str:
-    """Money on screen: ``1,250.00``."""
-    return f"{'-' if pence < 0 else ''}{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
 
 
 def fill_table(table: DataTable[Any], report_table: Table) -> None:

@@ -14,11 +14,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, TabPane
 
+from vrp_tui.formatting import pounds
 from vrp_tui.hub.consolidate import Consolidated, consolidate
+from vrp_tui.hub.held import latest_quarter
 from vrp_tui.hub.tables import Table, build_tables
 from vrp_tui.periods import Period
 from vrp_tui.reference import SPOKES
-from vrp_tui.screens.hub.common import fill_table, pounds
+from vrp_tui.screens.hub.common import fill_table
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_host, hub_store
 
@@ -87,9 +89,8 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     @work(thread=True, exit_on_error=False, exclusive=True, group="figures")
     def _load(self, period: Period | None) -> None:
         store = hub_store(self)
-        if period is None:  # the latest quarter anything was received for
-            latest = store.conn.execute("SELECT max(period) FROM bundles").fetchone()[0]
-            period = Period.parse(latest) if latest else Period.containing(hub_host(self).today).previous()
+        if period is None:
+            period = latest_quarter(store, hub_host(self).today)
         figures = consolidate(store, period)
         self.post_message(self.Loaded(figures, build_tables(figures)))
 

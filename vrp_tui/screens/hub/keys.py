@@ -14,15 +14,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from vrp_tui.formatting import timestamp
 from vrp_tui.hub.spoke_keys import SpokeKey, list_keys
 from vrp_tui.screens.hub.common import SHORT_NAMES
 from vrp_tui.text import cells
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_store
-
-
-def _when(stamp: str | None) -> str:
-    return (stamp or "")[:16].replace("T", " ")
 
 
 class KeysPane(ReportsWorkerErrors, Vertical):
@@ -53,7 +50,7 @@ class KeysPane(ReportsWorkerErrors, Vertical):
         table.add_columns("Spoke", "Key id", "State", "Enrolled", "Revoked")
         for key in message.keys:
             table.add_row(*cells(SHORT_NAMES.get(key.spoke, key.spoke), key.key_id, key.state,
-                                 _when(key.enrolled_at), _when(key.revoked_at)))
+                                 timestamp(key.enrolled_at), timestamp(key.revoked_at)))
         if not message.keys:
             table.add_row(*cells("No keys enrolled yet", "", "", "", ""))
 

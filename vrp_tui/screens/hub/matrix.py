@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from vrp_tui.formatting import timestamp
 from vrp_tui.hub.review import ACCEPTED, ISSUES
 from vrp_tui.hub.status import LATE, ON_TIME, OVERDUE, Cell, Completeness, completeness
 from vrp_tui.periods import Period, financial_year_code
@@ -45,9 +46,9 @@ def describe(cell: Cell) -> str:
     if cell.version is None:
         return f"{where}: nothing received; due {cell.due} ({cell.timeliness})."
     first = "" if cell.first_received_at == cell.received_at else \
-        f", first version {(cell.first_received_at or '')[:10]}"
+        f", first version {timestamp(cell.first_received_at, to='day')}"
     review = cell.review_label + (f": {cell.review_note}" if cell.review_note else "")
-    return (f"{where}: v{cell.version} received {(cell.received_at or '')[:10]}{first}; due {cell.due}, "
+    return (f"{where}: v{cell.version} received {timestamp(cell.received_at, to='day')}{first}; due {cell.due}, "
             f"{cell.timeliness}; {review}. Enter opens it.")
 
 

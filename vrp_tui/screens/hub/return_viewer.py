@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from vrp_tui.errors import RecordError
+from vrp_tui.formatting import pounds, timestamp
 from vrp_tui.hub.consolidate import pence
 from vrp_tui.hub.review import ReviewRefused, review_return
 from vrp_tui.hub.viewer import Change, ReturnView, diff_versions, view_return
@@ -28,8 +29,8 @@ from vrp_tui.periods import Period
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 from vrp_tui.returns.document import NARRATIVE_FIELDS
-from vrp_tui.screens.hub.common import SHORT_NAMES, pounds, show_value
-from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.screens.hub.common import SHORT_NAMES, show_value
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.text import as_text, cell, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm
@@ -166,7 +167,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         table.add_columns("Version", "Received", "File", "sha256", "Review")
         for v in view.versions:
             latest = next((r for r in reversed(view.reviews) if r.version == v.version), None)
-            table.add_row(*cells(f"v{v.version}", v.received_at[:16].replace("T", " "), v.file_name, v.sha256[:12],
+            table.add_row(*cells(f"v{v.version}", timestamp(v.received_at), v.file_name, v.sha256[:12],
                                  latest.label if latest else ""), key=str(v.version))
         shown = int(view.document["version"])
         table.move_cursor(row=[v.version for v in view.versions].index(shown))

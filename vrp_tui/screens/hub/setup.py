@@ -14,11 +14,12 @@ import pyrage
 from textual import on, work
 from textual.message import Message
 
+from vrp_tui.config import MIN_PASSPHRASE, check_passphrase
 from vrp_tui.errors import RecordError
-from vrp_tui.hub.identity import MIN_PASSPHRASE, IdentityProblem, create_identity, unlock_identity
+from vrp_tui.hub.identity import IdentityProblem, create_identity, unlock_identity
 from vrp_tui.records.specs import FieldSpec
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.screens.shared.set_up_form import SetUpForm
-from vrp_tui.screens.spoke.record_form import FormScreen
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import hub_host, hub_store
 
@@ -51,8 +52,8 @@ class HubSetupScreen(SetUpForm):
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         passphrase = values.get("passphrase") or ""
         errors = {}
-        if len(passphrase) < MIN_PASSPHRASE:
-            errors["passphrase"] = f"use at least {MIN_PASSPHRASE} characters"
+        if problem := check_passphrase(passphrase):
+            errors["passphrase"] = problem
         if values.get("confirm") != passphrase:
             errors["confirm"] = "does not match the passphrase"
         return errors

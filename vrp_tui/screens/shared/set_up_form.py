@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, Static
 
-from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.text import as_text
 
 

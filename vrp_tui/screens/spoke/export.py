@@ -24,6 +24,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from vrp_tui.formatting import timestamp
 from vrp_tui.screens.spoke.keys import PassphraseScreen
 from vrp_tui.spoke.export import (
     EXPORTS_DIR_SETTING,
@@ -182,7 +183,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         period = self.query_one("#period", Select)
         chosen = period.value
         period.set_options([
-            (as_text(f"{r.label} · v{r.version} signed off {r.signed_off_at[:10]}"
+            (as_text(f"{r.label} · v{r.version} signed off {timestamp(r.signed_off_at, to='day')}"
                      + (", exported" if r.status == "exported" else "")), r.period)
             for r in message.returns
         ])
@@ -201,7 +202,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one("#history", DataTable)
         table.clear()
         for r in records:
-            table.add_row(*cells(r.period, r.version, r.exported_at[:16].replace("T", " "), r.sha256[:12],
+            table.add_row(*cells(r.period, r.version, timestamp(r.exported_at), r.sha256[:12],
                                  Path(r.path).name))
 
     # -- the folder ------------------------------------------------------------

@@ -25,10 +25,10 @@ class HelpScreen(KeysHelp):
 
     def sections(self) -> Sequence[tuple[str, Sequence[BindingType]]]:
         from vrp_tui.screens.shared.confirm import ConfirmScreen
+        from vrp_tui.screens.shared.form import FormScreen
         from vrp_tui.screens.spoke.export import ExportScreen
         from vrp_tui.screens.spoke.keys import KeysScreen
         from vrp_tui.screens.spoke.main import MainScreen
-        from vrp_tui.screens.spoke.record_form import FormScreen
         from vrp_tui.screens.spoke.returns import ReturnsScreen
         from vrp_tui.widgets.record_list import RecordList
 

@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable
 
 from vrp_tui.records.models import RecordError
 from vrp_tui.records.specs import FieldSpec
-from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.text import cells
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store

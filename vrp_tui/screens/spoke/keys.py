@@ -20,9 +20,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from vrp_tui.bundle import signing
+from vrp_tui.config import MIN_PASSPHRASE
+from vrp_tui.formatting import timestamp
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.screens.shared.confirm import ConfirmScreen
-from vrp_tui.screens.spoke.record_form import FormScreen
+from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.spoke.setup import (
     SetupError,
     SpokeKey,
@@ -81,7 +83,7 @@ class PassphraseScreen(ModalScreen[str | None]):
 
 PASSPHRASE_FIELDS = (
     FieldSpec("current", "Current passphrase", "password"),
-    FieldSpec("new", "New passphrase", "password", placeholder="at least 8 characters"),
+    FieldSpec("new", "New passphrase", "password", placeholder=f"at least {MIN_PASSPHRASE} characters"),
     FieldSpec("confirm", "New one again", "password"),
 )
 
@@ -198,7 +200,7 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
         shown = self.query_one("#key-in-use", Static)
         if in_use:
             key = in_use[0]
-            shown.update(as_text(f"Fingerprint  {key.key_id}   created {key.created_at[:10]}\n"
+            shown.update(as_text(f"Fingerprint  {key.key_id}   created {timestamp(key.created_at, to='day')}\n"
                                  f"Public key   {key.line}", multiline=True))
         else:
             shown.update("No signing key: set the spoke up first.")
@@ -208,7 +210,7 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
         table.clear()
         for key in message.keys:
             if not key.in_use:
-                table.add_row(*cells(key.key_id, (key.created_at or "")[:10], (key.retired_at or "")[:10],
+                table.add_row(*cells(key.key_id, timestamp(key.created_at, to="day"), timestamp(key.retired_at, to="day"),
                                      key.line))
         if not table.row_count:
             table.add_row(*cells("none", "", "", ""))

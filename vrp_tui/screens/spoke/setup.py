@@ -11,6 +11,7 @@ from typing import Any
 
 from textual import work
 
+from vrp_tui.config import MIN_PASSPHRASE, check_passphrase
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.reference import SPOKES
 from vrp_tui.screens.shared.set_up_form import SetUpForm
@@ -22,7 +23,7 @@ SETUP_FIELDS = (
     FieldSpec("spoke", "Spoke", "select", choices=tuple((s.name, s.code) for s in SPOKES.values())),
     FieldSpec("worker", "Your name", placeholder="recorded in the audit trail"),
     FieldSpec("hub_recipient", "Hub recipient", placeholder="age1... (from the hub)"),
-    FieldSpec("passphrase", "Passphrase", "password", placeholder="at least 8 characters"),
+    FieldSpec("passphrase", "Passphrase", "password", placeholder=f"at least {MIN_PASSPHRASE} characters"),
     FieldSpec("confirm", "Passphrase again", "password"),
 )
 
@@ -39,8 +40,8 @@ def check_setup(values: Mapping[str, Any]) -> dict[str, str]:
     elif problem := check_recipient(recipient):
         errors["hub_recipient"] = problem
     passphrase = values.get("passphrase") or ""
-    if len(passphrase) < 8:
-        errors["passphrase"] = "use at least 8 characters"
+    if problem := check_passphrase(passphrase):
+        errors["passphrase"] = problem
     if values.get("confirm") != passphrase:
         errors["confirm"] = "does not match the passphrase"
     return errors
