@@ -321,7 +321,7 @@ def private_uses(root: Path, private: set[str], skip: set[str]) -> set[tuple[str
 
 def test_no_private_store_access_outside_the_stores() -> None:
     private = set().union(*(private_names(PACKAGE.parent / p, c) for p, c in STORE_MODULES.items()))
-    assert "_audit" in private and "_migrate" in private
+    assert "_audit" in private and "_save" in private
     uses = private_uses(PACKAGE, private, set(STORE_MODULES) | {"vrp_tui/store/kinds.py",
                                                                  "vrp_tui/store/migrations.py"})
     assert {(path, name) for path, name, _ in uses} <= PRIVATE_STORE_USE_ALLOWED, sorted(uses)

@@ -30,6 +30,8 @@ def test_the_factories_do_not_freeze_the_heap(tmp_path: Path, thawed: None) -> N
 class FakeApp:
     def __init__(self) -> None:
         self.frozen_at_run: int | None = None
+        self.refusal: str | None = None
+        self.return_code: int | None = 0
 
     def run(self) -> None:
         self.frozen_at_run = gc.get_freeze_count()

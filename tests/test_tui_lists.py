@@ -186,13 +186,12 @@ async def test_import_a_csv_file(spoke_db: Path, tmp_path: Path) -> None:
     assert [r["ref"] for r in rows(spoke_db, "SELECT ref FROM interventions ORDER BY ref")] == ["FD1", "NAV1"]
 
 
-async def test_a_database_that_cannot_be_opened_is_a_message(tmp_path: Path) -> None:
+async def test_a_database_that_cannot_be_opened_ends_the_app_with_one_line(tmp_path: Path) -> None:
     app = make_app(tmp_path)  # a folder, not a database file
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
-        (note,) = app._notifications
-        assert note.severity == "error" and "unable to open database file" in note.message
+    assert app.return_code == 1
+    assert app.refusal is not None and "\n" not in app.refusal and str(tmp_path) in app.refusal
 
 
 async def test_a_failed_save_keeps_the_form_and_can_be_tried_again(spoke_db: Path) -> None:
