@@ -224,7 +224,7 @@ def test_missing_required_column(spoke: Store, tmp_path: Path) -> None:
 
 
 def test_bad_dates_on_every_row_are_all_reported(spoke: Store, tmp_path: Path) -> None:
-    text = "ref,date_of_birth\nP-1,2009-06-15\nP-2,15/06/2009\nP-3,2009-02-30\nP-4,2999-01-01\n"
+    text = "ref,date_of_birth\nP-1,2009-06-15\nP-2,15/06/2009\nP-3,2009-02-30\nP-4,2099-01-01\n"
     errors = refused(spoke, tmp_path, "participants", text)
     assert [(e.line, e.column) for e in errors] == [(3, "date_of_birth"), (4, "date_of_birth"), (5, "date_of_birth")]
     assert "use YYYY-MM-DD" in errors[0].message

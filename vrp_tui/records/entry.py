@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from vrp_tui import reference
-from vrp_tui.records.models import RecordError
+from vrp_tui.records.models import RecordError, ref_key, shown
 from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank, money
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.store import KINDS, Store
@@ -84,14 +84,33 @@ def check(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
+def find_ref(store: Store, table: str, ref: str) -> int | None:
+    """The id of the record whose ref is ``ref`` whatever its letter case (``yp001`` finds ``YP001``).
+
+    The exact spelling wins; failing that, one ref that differs only in (ASCII) letter
+    case; ValueError if several do.
+    """
+    ref = ref.strip()
+    exact = store.id_for_ref(table, ref)
+    if exact is not None:
+        return exact
+    rows = store.conn.execute(f"SELECT id FROM {table} WHERE ref = ? COLLATE NOCASE LIMIT 2", [ref]).fetchall()
+    if len(rows) > 1:
+        raise ValueError(f"ref {shown(ref)} matches more than one record: their refs differ only in letter case")
+    return int(rows[0][0]) if rows else None
+
+
 def resolve_participant(store: Store, ref: str) -> int:
-    """The id of the young person with ``ref``; RecordError naming the field if there is none."""
+    """The id of the young person with ``ref`` (any letter case); RecordError naming the field if none."""
     ref = ref.strip()
     if not ref:
         raise RecordError({PARTICIPANT_REF: "required"})
-    participant_id = store.id_for_ref("participants", ref)
+    try:
+        participant_id = find_ref(store, "participants", ref)
+    except ValueError as exc:
+        raise RecordError({PARTICIPANT_REF: str(exc)}) from None
     if participant_id is None:
-        raise RecordError({PARTICIPANT_REF: f"no young person with ref {ref!r}"})
+        raise RecordError({PARTICIPANT_REF: f"no young person with ref {shown(ref)}"})
     return participant_id
 
 
@@ -140,9 +159,13 @@ def intervention_options(store: Store) -> list[tuple[str, int]]:
 
 
 def split_refs(text: str) -> list[str]:
-    """Refs typed in one field, in order, each once."""
+    """Refs typed in one field, in order, each once (whatever its letter case)."""
     refs = [r.strip() for r in text.replace(",", " ").replace(";", " ").split()]
-    return list(dict.fromkeys(r for r in refs if r))
+    once: dict[str, str] = {}
+    for ref in refs:
+        if ref:
+            once.setdefault(ref_key(ref), ref)
+    return list(once.values())
 
 
 def check_group(values: Mapping[str, Any]) -> dict[str, str]:
@@ -164,7 +187,10 @@ def save_group(store: Store, values: Mapping[str, Any]) -> int:
     if errors:
         raise RecordError(errors)
     refs = split_refs(values["participants"])
-    ids = {ref: store.id_for_ref("participants", ref) for ref in refs}
+    try:
+        ids = {ref: find_ref(store, "participants", ref) for ref in refs}
+    except ValueError as exc:
+        raise RecordError({"participants": str(exc)}) from None
     if unknown := [ref for ref, pid in ids.items() if pid is None]:
         raise RecordError({"participants": "no young person with ref " + ", ".join(unknown)})
     data = {k: values.get(k) for k in ("intervention_id", "date", "minutes", "mode")}
