@@ -24,7 +24,7 @@ from pydantic import (
 
 from vrp_tui import reference
 from vrp_tui.errors import RecordError
-from vrp_tui.periods import Period, PeriodError, parse_financial_year
+from vrp_tui.periods import Period, PeriodError, financial_year_code, parse_financial_year
 
 
 def errors_by_field(exc: ValidationError) -> dict[str, str]:
@@ -37,6 +37,8 @@ def errors_by_field(exc: ValidationError) -> dict[str, str]:
             field, _, msg = msg[1:].partition(": ")
         if err["type"] == "missing" or (err.get("input", "") is None and "type" in err["type"]):
             msg = "required"
+        elif err["type"] == "string_unicode" and isinstance(err.get("input"), str):
+            msg = _surrogate_message(err["input"])
         out.setdefault(field, msg)
     return out
 
@@ -126,6 +128,16 @@ def check_text(value: str, *, max_length: int, multiline: bool = False) -> str:
     if len(value) > max_length:
         raise ValueError(f"is {len(value):,} characters long: at most {max_length:,}")
     return value
+
+
+def _surrogate_message(value: str) -> str:
+    found = _SURROGATE.search(value)
+    if found is None:
+        return "is not valid Unicode text"
+    return f"holds a lone surrogate (U+{ord(found.group(0)):04X}) at character {found.start() + 1}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _one_line(value: str) -> str:
@@ -235,11 +247,11 @@ def _period(value: Any) -> str:
 def _financial_year(value: Any) -> str:
     if not str(value).isascii():
         raise ValueError(f"{shown(str(value).strip())} is not a financial year, e.g. 2025-26")
+    text = str(value).strip()
     try:
-        parse_financial_year(str(value))
-    except PeriodError as exc:
-        raise ValueError(str(exc)) from None
-    return str(value).strip()
+        return financial_year_code(parse_financial_year(text.replace("/", "-", 1)))
+    except PeriodError:
+        raise ValueError(f"{shown(text)} is not a financial year: use YYYY-YY, e.g. 2025-26") from None
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
