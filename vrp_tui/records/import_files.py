@@ -8,6 +8,7 @@ Excel's typed cells (numbers, dates, booleans) become the text a CSV would hold.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import zipfile
 from collections.abc import Iterator
@@ -105,19 +106,17 @@ def _unreadable(exc: OSError) -> ImportFailed:
 
 
 class CsvRows(Rows):
+    """A CSV file read by the csv module over a text stream (one pass to check the bytes first)."""
+
     def __init__(self, path: Path, problems: Problems):
         self.problems = problems
         try:
-            self.file: IO[bytes] = path.open("rb")
+            _check_bytes(path)
+            self.file: IO[str] = path.open(encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise _unreadable(exc) from None
         try:
-            start = self.file.read(2)
-            if start in (b"\xff\xfe", b"\xfe\xff"):
-                raise ImportFailed([CsvProblem(1, "", "the file is UTF-16: save it as CSV UTF-8")])
-            self.file.seek(0)
-            self.last_undecodable = 0  # the last line that was not UTF-8
-            self.reader = csv.reader(self._lines())
+            self.reader = csv.reader(self.file)
             self.header = self._header()
         except OSError as exc:
             self.close()
@@ -129,40 +128,13 @@ class CsvRows(Rows):
     def close(self) -> None:
         self.file.close()
 
-    def _lines(self) -> Iterator[str]:
-        """The file's lines as text; a line that is not UTF-8 is named (its row is not checked)."""
-        offset = 0
-        number = 0
-        while raw := self.file.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            if len(raw) > MAX_LINE_BYTES:
-                self.problems.add(CsvProblem(number, "", f"is longer than {MAX_LINE_BYTES >> 20} MB: "
-                                             "not a CSV file of records"))
-                raise _Stop
-            skip = len(UTF8_BOM) if number == 1 and raw.startswith(UTF8_BOM) else 0
-            try:
-                text = raw[skip:].decode("utf-8")
-            except UnicodeDecodeError as exc:
-                at = offset + skip + exc.start
-                self.problems.add(CsvProblem(number, "", f"not UTF-8: byte 0x{raw[skip + exc.start]:02X} "
-                                             f"at offset {at}; save the file as CSV UTF-8"))
-                self.last_undecodable = number
-                text = raw[skip:].decode("utf-8", "replace")
-            offset += len(raw)
-            yield text
-
     def _header(self) -> list[str]:
         try:
-            header = [cell.strip().lower() for cell in next(self.reader)]
+            return [cell.strip().lower() for cell in next(self.reader)]
         except StopIteration:
-            header = []
-        except _Stop:
-            raise self.problems.failure() from None
+            return []
         except csv.Error as exc:
             raise ImportFailed([CsvProblem(1, "", f"not a CSV header row: {exc}")]) from None
-        if self.problems:
-            raise self.problems.failure()
-        return header
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         width = len(self.header)
@@ -170,23 +142,70 @@ class CsvRows(Rows):
         line = reader.line_num + 1
         try:
             for cells in reader:
-                if "".join(cells).strip():  # rows with nothing in them are skipped
-                    if len(cells) != width:
-                        self.problems.add(CsvProblem(
-                            line, "", f"has {len(cells)} fields but the header has {width}"))
-                    elif self.last_undecodable < line:
+                if len(cells) == width:
+                    if "".join(cells).strip():  # rows with nothing in them are skipped
                         yield line, cells
+                elif "".join(cells).strip():
+                    self.problems.add(CsvProblem(line, "", f"has {len(cells)} fields but the header has {width}"))
                 line = reader.line_num + 1
-        except _Stop:
-            return
         except csv.Error as exc:
             self.problems.add(CsvProblem(line, "", f"cannot be read as CSV: {exc}"))
         except OSError as exc:
             self.problems.add(CsvProblem(line, "", f"cannot read the file: {exc.strerror or exc}"))
 
 
-class _Stop(Exception):
-    """Reading cannot go on (the problem is already recorded)."""
+_CHUNK = 1 << 20
+
+
+def _check_bytes(path: Path) -> None:
+    """ImportFailed unless the file is UTF-8 with no line over MAX_LINE_BYTES, found in one
+    quick pass of large reads; the lines that are not UTF-8 are then named with their bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    since_newline = 0
+    line = 1
+    with path.open("rb") as file:
+        start = file.read(2)
+        if start in (b"\xff\xfe", b"\xfe\xff"):
+            raise ImportFailed([CsvProblem(1, "", "the file is UTF-16: save it as CSV UTF-8")])
+        file.seek(0)
+        utf8 = True
+        while chunk := file.read(_CHUNK):
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
+            if (since_newline + (len(chunk) if first < 0 else first)) > MAX_LINE_BYTES:
+                raise ImportFailed([CsvProblem(line, "", f"is longer than {MAX_LINE_BYTES >> 20} MB: "
+                                               "not a CSV file of records")])
+            since_newline = since_newline + len(chunk) if last < 0 else len(chunk) - last - 1
+            line += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+        if not utf8:
+            file.seek(0)
+            raise ImportFailed(_undecodable_lines(file))
+
+
+def _undecodable_lines(file: IO[bytes]) -> list[CsvProblem]:
+    """Each line that is not UTF-8 (the first MAX_PROBLEMS), with its first bad byte and offset."""
+    problems = []
+    offset = 0
+    for number, raw in enumerate(file, start=1):
+        skip = len(UTF8_BOM) if number == 1 and raw.startswith(UTF8_BOM) else 0
+        try:
+            raw[skip:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = skip + exc.start
+            problems.append(CsvProblem(number, "", f"not UTF-8: byte 0x{raw[at]:02X} at offset {offset + at}; "
+                                       "save the file as CSV UTF-8"))
+            if len(problems) >= MAX_PROBLEMS:
+                break
+        offset += len(raw)
+    return problems
 
 
 # -- XLSX -------------------------------------------------------------------
@@ -282,7 +301,8 @@ def cell_text(value: Any, column: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        # The sheet's XML writes a control character as _xHHHH_: read it as the character it is.
+        return _unescape(value) if "_x" in value else value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
@@ -294,6 +314,12 @@ def cell_text(value: Any, column: str) -> str:
     if isinstance(value, float):
         return _number_text(value, money=column == "amount")
     return str(value)
+
+
+def _unescape(value: str) -> str:
+    from openpyxl.utils.escape import unescape
+
+    return str(unescape(value))
 
 
 def _number_text(value: float, *, money: bool) -> str:

@@ -11,13 +11,15 @@ same messages at a fraction of the cost. The store writes each record's audit ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vrp_tui.periods import Period, PeriodError
+from vrp_tui.periods import Period, PeriodError, financial_year_code, parse_financial_year
+from vrp_tui.records.import_checks import ContactChecks, RefIds, RowProblems
 from vrp_tui.records.import_files import (
     CsvProblem,
     ImportFailed,
@@ -26,7 +28,7 @@ from vrp_tui.records.import_files import (
     column_letter,
     open_rows,
 )
-from vrp_tui.records.models import RecordError, parse_iso_date, parse_minutes, ref_key, slug_check
+from vrp_tui.records.models import RecordError, ref_key
 from vrp_tui.store import KINDS, Kind, Store
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "CsvProblem", "ImportFailed", "ImportResult", "import_csv",
@@ -63,7 +65,6 @@ REF_COLUMNS = {
 }
 _FIELD_TO_COLUMN = {field: column for column, (field, _, _) in REF_COLUMNS.items()}
 BATCH = 5000  # rows checked, then written, at a time
-_AMBIGUOUS = -1  # a ref key two stored refs share (they differ only in letter case)
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,14 @@ def import_file(store: Store, kind: str, path: str | Path) -> ImportResult:
             raise ImportFailed([CsvProblem(1, "", f"the file is empty: expected a header row such as {expected}")])
         if header_problems := _check_header(name, header):
             raise ImportFailed(header_problems)
-        with store.transaction():
-            importer = _Importer(store, KINDS[name], header, problems, cell_refs=isinstance(source, XlsxRows))
-            for line, cells in source.rows():
-                importer.add(line, cells)
-            return importer.finish()
+        try:
+            with store.transaction():
+                importer = _Importer(store, KINDS[name], header, problems, cell_refs=isinstance(source, XlsxRows))
+                for line, cells in source.rows():
+                    importer.add(line, cells)
+                return importer.finish()
+        except sqlite3.IntegrityError as exc:  # the checks above should leave none: never a traceback
+            raise ImportFailed([CsvProblem(0, "", f"the database refused the rows: {exc}")]) from None
     finally:
         source.close()
 
@@ -125,11 +129,6 @@ def _check_header(kind: str, header: list[str]) -> list[CsvProblem]:
     return problems
 
 
-class _RowProblems(Exception):
-    def __init__(self, problems: list[CsvProblem]):
-        self.problems = problems
-
-
 class _Importer:
     """Checks rows against the store as they come and writes them a batch at a time."""
 
@@ -138,7 +137,7 @@ class _Importer:
         self.store, self.kind, self.header, self.problems = store, kind, list(header), problems
         self.cell_refs = cell_refs  # an XLSX: problems name their cell too
         self.position = {column: n for n, column in enumerate(header)}
-        self.refs = {table: _ref_ids(store, table) for column, (_, table, _) in REF_COLUMNS.items()
+        self.refs = {table: RefIds(store, table, label) for column, (_, table, label) in REF_COLUMNS.items()
                      if column in header}
         self.existing: dict[tuple[Any, ...], dict[str, Any]] = {}
         if kind.key:
@@ -150,7 +149,10 @@ class _Importer:
         self.updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.created = self.updated = self.unchanged = 0
         self.rows = 0
-        self.contacts = _ContactChecks(store, self) if kind.name == "contacts" else None
+        self.contacts = (ContactChecks(store, header, self.refs["participants"], self.refs["interventions"])
+                         if kind.name == "contacts" else None)
+        if self.contacts is not None:
+            self.columns = ["id", "participant_id", "intervention_id", "date", "minutes", "mode"]
 
     # -- one row ------------------------------------------------------------
 
@@ -158,10 +160,10 @@ class _Importer:
         self.rows += 1
         try:
             if self.contacts is not None:
-                self._create(self.contacts.check(line, cells))
+                self._create(self.contacts.check(line, cells))  # always added: no key to match
             else:
                 self._add_record(line, cells)
-        except _RowProblems as exc:
+        except RowProblems as exc:
             position = self.position
             for problem in sorted(exc.problems, key=lambda p: position.get(p.column, len(position))):
                 self.problems.add(self._where(problem))
@@ -183,11 +185,13 @@ class _Importer:
         kind = self.kind
         key = _natural_key(kind, values)
         if key in self.first_line:
-            raise _RowProblems([self._duplicate(line, self.first_line[key])])
+            raise RowProblems([self._duplicate(line, self.first_line[key])])
         self.first_line[key] = line
         before = self.existing.get(key)
         if before is None:
-            self._create(values)
+            if self.columns is None:
+                self.columns = ["id", *values]
+            self._create(tuple(values.values()))
             return
         if "ref" in values:
             values["ref"] = before["ref"]  # a ref matched whatever its case keeps its stored spelling
@@ -198,23 +202,22 @@ class _Importer:
         else:
             self.unchanged += 1
 
-    def _create(self, values: Mapping[str, Any]) -> None:
+    def _create(self, values: Sequence[Any]) -> None:
+        """A new record, ``values`` in the order of ``self.columns`` after ``id``."""
         self.created += 1
         if self.problems:
             return  # the file is refused: keep checking, write nothing more
-        if self.columns is None:
-            self.columns = ["id", *values]
         self.next_id += 1
-        self.creates.append((self.next_id, *values.values()))
+        self.creates.append((self.next_id, *values))
 
     def _check(self, line: int, cells: Mapping[str, str]) -> dict[str, Any]:
-        """The row as store values, or _RowProblems naming each bad column."""
+        """The row as store values, or RowProblems naming each bad column."""
         problems = []
         data: dict[str, Any] = {}
         for column, value in cells.items():
             if column in REF_COLUMNS:
-                field, table, label = REF_COLUMNS[column]
-                found, problem = _resolve(self.refs[table], value, label)
+                field, table, _ = REF_COLUMNS[column]
+                found, problem = self.refs[table].resolve(value)
                 data[field] = found
                 if problem:
                     problems.append(CsvProblem(line, column, problem))
@@ -232,9 +235,9 @@ class _Importer:
                 column = _FIELD_TO_COLUMN.get(field, field)
                 if column not in refs_bad:
                     problems.append(CsvProblem(line, column, message))
-            raise _RowProblems(problems) from None
+            raise RowProblems(problems) from None
         if problems:
-            raise _RowProblems(problems)
+            raise RowProblems(problems)
         return {c: _sql_value(v) for c, v in row.items()}
 
     def _stored(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -275,106 +278,7 @@ class _Importer:
         return ImportResult(created=self.created, updated=self.updated, unchanged=self.unchanged)
 
 
-class _ContactChecks:
-    """A session row checked as the Contact model would, with each column's checks cached."""
-
-    def __init__(self, store: Store, importer: _Importer):
-        position = importer.position
-        self.participant, self.intervention = position["participant_ref"], position["intervention_ref"]
-        self.date, self.minutes, self.mode = position["date"], position["minutes"], position["mode"]
-        self.participants = importer.refs["participants"]
-        self.interventions = importer.refs["interventions"]
-        self.check_date = _Cached(lambda text: parse_iso_date(text).isoformat(), past=True)
-        self.check_minutes = _Cached(parse_minutes)
-        self.check_mode = _Cached(slug_check("mode"))
-        self.windows: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
-        for pid, iid, start, end in store.conn.execute(
-            "SELECT participant_id, intervention_id, referral_date, end_date FROM enrolments"
-        ):
-            self.windows.setdefault((pid, iid), []).append((start, end))
-
-    def check(self, line: int, cells: list[str]) -> dict[str, Any]:
-        problems: list[CsvProblem] = []
-        pid, problem = _resolve(self.participants, cells[self.participant], "young person")
-        if problem:
-            problems.append(CsvProblem(line, "participant_ref", problem))
-        iid, problem = _resolve(self.interventions, cells[self.intervention], "intervention")
-        if problem:
-            problems.append(CsvProblem(line, "intervention_ref", problem))
-        day, problem = self.check_date(cells[self.date])
-        if problem:
-            problems.append(CsvProblem(line, "date", problem))
-        minutes, problem = self.check_minutes(cells[self.minutes])
-        if problem:
-            problems.append(CsvProblem(line, "minutes", problem))
-        mode, problem = self.check_mode(cells[self.mode])
-        if problem:
-            problems.append(CsvProblem(line, "mode", problem))
-        if problems:
-            raise _RowProblems(problems)
-        if not any(start <= day and (end is None or end >= day) for start, end in self.windows.get((pid, iid), ())):
-            raise _RowProblems([CsvProblem(
-                line, "date", "no referral of this young person to this intervention covers this date")])
-        return {"participant_id": pid, "intervention_id": iid, "date": day, "minutes": minutes, "mode": mode}
-
-
-class _Cached:
-    """``check(text)`` as ``(value, None)`` or ``(None, message)``, remembered for texts seen before.
-
-    A blank cell is "required", as the model says of a field not given. At most
-    ``LIMIT`` texts are remembered, so a file of all-different values costs no memory.
-    """
-
-    LIMIT = 20_000
-
-    def __init__(self, check: Callable[[str], Any], *, past: bool = False):
-        self.check, self.past, self.seen = check, past, dict[str, tuple[Any, str | None]]()
-        self.today = date.today().isoformat()
-
-    def __call__(self, text: str) -> tuple[Any, str | None]:
-        found = self.seen.get(text)
-        if found is None:
-            found = self._work_out(text)
-            if len(self.seen) >= self.LIMIT:
-                self.seen.clear()
-            self.seen[text] = found
-        return found
-
-    def _work_out(self, text: str) -> tuple[Any, str | None]:
-        if not text.strip():
-            return None, "required"
-        try:
-            value = self.check(text)
-        except ValueError as exc:
-            return None, str(exc)
-        if self.past and value > self.today:
-            return None, f"{value} is in the future"
-        return value, None
-
-
-# -- refs, keys and values --------------------------------------------------------
-
-
-def _ref_ids(store: Store, table: str) -> dict[str, int]:
-    """Every stored ref of ``table`` by its case-free key, loaded once (two refs sharing one: ambiguous)."""
-    ids: dict[str, int] = {}
-    for ref, record_id in store.conn.execute(f"SELECT ref, id FROM {table}"):
-        key = ref_key(ref)
-        ids[key] = _AMBIGUOUS if key in ids else record_id
-    return ids
-
-
-def _resolve(ids: Mapping[str, int], value: str, label: str) -> tuple[int, str | None]:
-    """The id a ref cell names, or 0 and the problem."""
-    ref = value.strip()
-    if not ref:
-        return 0, "required"
-    found = ids.get(ref_key(ref))
-    if found is None:
-        return 0, f"no {label} with ref {_shown(ref)}"
-    if found == _AMBIGUOUS:
-        return 0, f"ref {_shown(ref)} matches more than one {label} (their refs differ only in letter case)"
-    return found, None
+# -- keys and values ----------------------------------------------------------------
 
 
 def _shown(text: str) -> str:
@@ -403,6 +307,8 @@ def _key_value(field: str, value: Any) -> Any:
         return date.fromisoformat(text).isoformat()
     if field == "period":
         return Period.parse(text).code
+    if field == "financial_year":
+        return financial_year_code(parse_financial_year(text.replace("/", "-", 1)))
     if field == "funding_source":
         return text.lower()
     return text
