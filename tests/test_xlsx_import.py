@@ -296,3 +296,26 @@ def test_the_command_line_names_the_sheet_row_and_cell(spoke_db: Path, tmp_path:
     lines = result.output.strip().splitlines()
     assert lines[0].startswith(f"{path}:3: sex (C3): unknown sex 'martian'")
     assert lines[-1] == f"Error: {path}: 1 problem on 1 line; nothing was imported"
+
+
+def test_a_sheet_declaring_a_huge_size_is_read_as_the_rows_it_holds(spoke: Store, tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    plain = workbook(tmp_path, PARTICIPANTS, "plain.xlsx")
+    huge = tmp_path / "huge.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(huge, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+                assert n == 1
+            target.writestr(info, data)
+    from vrp_tui.records.import_files import Problems, XlsxRows
+
+    source = XlsxRows(huge, Problems())
+    try:
+        assert [len(row) for row in source.iterator] == [5, 4, 2]  # to the last cell written, not 16,384
+    finally:
+        source.close()
+    assert import_file(spoke, "participants", huge).created == 3

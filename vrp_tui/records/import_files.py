@@ -227,6 +227,9 @@ class XlsxRows(Rows):
             raise ImportFailed([CsvProblem(0, "", f"not an Excel workbook (.xlsx): {_reason(exc)}")]) from None
         try:
             self.sheet = self.book.worksheets[0]
+            # Rows as the sheet holds them, not padded to the size it declares (which a
+            # hostile file could make a million columns wide).
+            self.sheet.reset_dimensions()
             self.iterator = self.sheet.iter_rows(values_only=True)
             first = next(self.iterator, ())
             cells = [_header_name(value) for value in first]

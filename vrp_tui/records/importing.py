@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from vrp_tui.errors import VrpError
 from vrp_tui.periods import Period, PeriodError, financial_year_code, parse_financial_year
 from vrp_tui.records.import_checks import ContactChecks, RefIds, RowProblems
 from vrp_tui.records.import_files import (
@@ -75,10 +76,10 @@ class ImportResult:
 
 
 def kind_name(kind: str) -> str:
-    """The store kind for a KIND or one of its aliases; ValueError for anything else."""
+    """The store kind for a KIND or one of its aliases; VrpError for anything else."""
     name = KIND_ALIASES.get(kind, kind)
     if name not in COLUMNS:
-        raise ValueError(f"unknown kind {kind!r} (one of {', '.join([*COLUMNS, *KIND_ALIASES])})")
+        raise VrpError(f"unknown kind {kind!r} (one of {', '.join([*COLUMNS, *KIND_ALIASES])})")
     return name
 
 

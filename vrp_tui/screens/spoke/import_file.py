@@ -82,7 +82,7 @@ class ImportScreen(FormScreen):
         try:
             result = import_file(spoke_store(self), kind, path)
         except ImportFailed as exc:
-            problems = [(p.line, p.column, p.message) for p in exc.errors]
+            problems = [(p.line, f"{p.column} ({p.cell})" if p.cell else p.column, p.message) for p in exc.errors]
             self.post_message(self.Refused(str(exc), problems))
             return
         self.post_message(self.Imported(kind, result.created, result.updated))
