@@ -77,3 +77,14 @@ def test_an_intervention_form_refuses_an_escape_in_its_name(spoke: Store) -> Non
     with pytest.raises(RecordError) as caught:
         entry.save(spoke, SECTIONS["interventions"], values, None)
     assert caught.value.errors["name"] == "holds a control character (U+001B) at character 5"
+
+
+def test_a_form_refuses_a_ref_that_differs_only_in_case_from_another(spoke: Store) -> None:
+    values = {"ref": "yp001", "date_of_birth": "", "sex": None, "ethnicity": None, "postcode_district": ""}
+    with pytest.raises(RecordError) as caught:
+        entry.save(spoke, SECTIONS["participants"], values, None)
+    assert caught.value.errors["ref"] == (
+        "another young person has the ref 'YP001': refs match whatever their letter case")
+    own = spoke.id_for_ref("participants", "YP001")
+    assert entry.save(spoke, SECTIONS["participants"], {**values, "ref": "Yp001"}, own) == own  # its own ref
+    assert spoke.query("SELECT ref FROM participants ORDER BY id") == [{"ref": "Yp001"}, {"ref": "YP002"}]

@@ -117,6 +117,10 @@ def resolve_participant(store: Store, ref: str) -> int:
 def save(store: Store, section: Section, values: Mapping[str, Any], record_id: int | None) -> int:
     """Resolve refs, validate and write one record in one transaction; RecordError keyed by form field."""
     problems = check(section, values)
+    clash = (_same_ref_but_case(store, section, str(values.get("ref") or ""), record_id)
+             if section.kind in _REF_TABLES and "ref" not in problems else None)
+    if clash:
+        problems["ref"] = clash
     participant_id = None
     if any(spec.control == "participant" for spec in section.fields):
         try:
@@ -129,6 +133,21 @@ def save(store: Store, section: Section, values: Mapping[str, Any], record_id: i
         return store.save(section.kind, model_data(section, values, participant_id), record_id)
     except RecordError as exc:
         raise RecordError(field_errors(exc.errors)) from None
+
+
+_REF_TABLES = ("participants", "interventions")
+
+
+def _same_ref_but_case(store: Store, section: Section, ref: str, record_id: int | None) -> str | None:
+    """A refusal if another record's ref differs from ``ref`` only in letter case (refs match
+    whatever their case, so two such refs could not be told apart)."""
+    ref = ref.strip()
+    rows = store.conn.execute(
+        f"SELECT ref FROM {section.kind} WHERE ref = ? COLLATE NOCASE AND ref != ? AND id IS NOT ? LIMIT 1",
+        [ref, ref, record_id]).fetchone()
+    if rows is None:
+        return None
+    return f"another {section.noun} has the ref {shown(rows[0])}: refs match whatever their letter case"
 
 
 def form_values(store: Store, section: Section, record_id: int) -> dict[str, Any]:
