@@ -224,7 +224,7 @@ def test_missing_required_column(spoke: Store, tmp_path: Path) -> None:
 
 
 def test_bad_dates_on_every_row_are_all_reported(spoke: Store, tmp_path: Path) -> None:
-    text = "ref,date_of_birth\nP-1,2009-06-15\nP-2,15/06/2009\nP-3,2009-02-30\nP-4,2999-01-01\n"
+    text = "ref,date_of_birth\nP-1,2009-06-15\nP-2,15/06/2009\nP-3,2009-02-30\nP-4,2099-01-01\n"
     errors = refused(spoke, tmp_path, "participants", text)
     assert [(e.line, e.column) for e in errors] == [(3, "date_of_birth"), (4, "date_of_birth"), (5, "date_of_birth")]
     assert "use YYYY-MM-DD" in errors[0].message
@@ -319,3 +319,203 @@ def test_unreadable_file(spoke: Store, tmp_path: Path) -> None:
         import_csv(spoke, "participants", tmp_path / "missing.csv")
     assert caught.value.errors[0].line == 0
     assert "cannot read the file" in caught.value.errors[0].message
+
+
+# -- exact values and hostile text (SPEC sections 6 and 9) -------------------------
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["1e3", "1_000", '"12,34,5"', "١٢", "²", "Infinity", "nan", "1000000001", "1.005", "-5", "0x10", "£-1"],
+)
+def test_every_bad_money_form_is_refused_with_line_and_column(spoke: Store, tmp_path: Path, amount: str) -> None:
+    load(spoke, tmp_path, "interventions")
+    text = f"intervention_ref,period,funding_source,amount\nMEN-1,2025-26-Q1,grant,10\nSPT-1,2025-26-Q1,grant,{amount}\n"
+    errors = refused(spoke, tmp_path, "spend", text)
+    assert [(e.line, e.column) for e in errors] == [(3, "amount")]
+
+
+def test_money_near_misses_are_imported(spoke: Store, tmp_path: Path) -> None:
+    load(spoke, tmp_path, "interventions")
+    text = ("intervention_ref,period,funding_source,amount\n"
+            'MEN-1,2025-26-Q1,grant,"1,200"\nMEN-1,2025-26-Q2,grant,"£1,200.50"\nMEN-1,2025-26-Q3,grant,1200.5\n')
+    assert import_csv(spoke, "spend", write(tmp_path, text)).created == 3
+    assert [r["amount"] for r in spoke.query("SELECT amount FROM spend ORDER BY period")] == [120000, 120050, 120050]
+
+
+GOOD_ROWS = {
+    "interventions": (INTERVENTIONS, ()),
+    "participants": (PARTICIPANTS, ("interventions",)),
+    "enrolments": (ENROLMENTS, ("interventions", "participants")),
+    "contacts": (CONTACTS, ("interventions", "participants", "enrolments")),
+    "spend": (SPEND, ("interventions",)),
+    "budgets": (BUDGETS, ("interventions",)),
+}
+EVERY_COLUMN = [(kind, column) for kind, (text, _) in GOOD_ROWS.items() for column in text.splitlines()[0].split(",")]
+
+
+def _with_cell(text: str, column: str, value: str) -> str:
+    """``text`` with the cell of ``column`` on its first data row set to ``value`` (quoted)."""
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    cells = next(iter(__import__("csv").reader([lines[1]])))
+    cells[header.index(column)] = value
+    quoted = ",".join('"' + c.replace('"', '""') + '"' for c in cells)
+    return "\n".join([lines[0], quoted, *lines[2:]]) + "\n"
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\u202e", "\x7f", "\x9b"])
+@pytest.mark.parametrize(("kind", "column"), EVERY_COLUMN)
+def test_control_characters_in_every_column_are_refused_with_line_and_column(
+    spoke: Store, tmp_path: Path, kind: str, column: str, char: str
+) -> None:
+    text, needs = GOOD_ROWS[kind]
+    load(spoke, tmp_path, *needs)
+    lines = text.splitlines()
+    value = next(iter(__import__("csv").reader([lines[1]])))[lines[0].split(",").index(column)] or "x"
+    bad = _with_cell(text, column, value[:1] + char + value[1:])
+    errors = refused(spoke, tmp_path, kind, bad)
+    assert (2, column) in [(e.line, e.column) for e in errors]
+    assert {e.line for e in errors} == {2}
+
+
+def test_a_control_character_names_what_and_where(spoke: Store, tmp_path: Path) -> None:
+    errors = refused(spoke, tmp_path, "interventions", _with_cell(INTERVENTIONS, "name", "Men\x1b[2Jtoring"))
+    assert errors == [CsvProblem(2, "name", "holds a control character (U+001B) at character 4")]
+
+
+def test_descriptions_keep_newlines_and_tabs(spoke: Store, tmp_path: Path) -> None:
+    import_csv(spoke, "interventions", write(tmp_path, _with_cell(INTERVENTIONS, "description", "One\n\ttwo")))
+    assert spoke.query("SELECT description FROM interventions WHERE ref = 'MEN-1'") == [{"description": "One\n\ttwo"}]
+
+
+def test_too_long_text_is_refused(spoke: Store, tmp_path: Path) -> None:
+    errors = refused(spoke, tmp_path, "interventions", _with_cell(INTERVENTIONS, "provider", "p" * 201))
+    assert errors == [CsvProblem(2, "provider", "is 201 characters long: at most 200")]
+
+
+def test_minutes_and_dates_in_other_digits_are_refused(spoke: Store, tmp_path: Path) -> None:
+    load(spoke, tmp_path, "interventions", "participants", "enrolments")
+    text = ("participant_ref,intervention_ref,date,minutes,mode\n"
+            "P-001,MEN-1,2025-04-14,1_000,group\nP-001,MEN-1,2025-04-14,١٢,group\n"
+            "P-001,MEN-1,٢٠٢٥-04-14,60,group\nP-001,MEN-1,1999-04-14,60,group\n"
+            "P-001,MEN-1,2025-04-14,99999999999999999999999,group\n")
+    errors = refused(spoke, tmp_path, "contacts", text)
+    assert [(e.line, e.column) for e in errors] == [(2, "minutes"), (3, "minutes"), (4, "date"), (5, "date"),
+                                                    (6, "minutes")]
+    assert errors[3].message == "1999-04-14: the year must be from 2000 to 2100"
+
+
+def test_sessions_get_the_same_messages_as_the_model(spoke: Store, tmp_path: Path) -> None:
+    from vrp_tui.records.models import Contact, RecordError
+
+    load(spoke, tmp_path, "interventions", "participants", "enrolments")
+    cases = [("2025-13-01", "60", "group"), ("", "60", "group"), ("2099-01-01", "0", "Solo"),
+             ("01/04/2025", "", ""), ("2025-02-30", "sixty", "GROUP ")]
+    text = "participant_ref,intervention_ref,date,minutes,mode\n" + "".join(
+        f"P-001,MEN-1,{d},{m},{mode}\n" for d, m, mode in cases)
+    errors = refused(spoke, tmp_path, "contacts", text)
+    expected = []
+    for line, (d, m, mode) in enumerate(cases, start=2):
+        with pytest.raises(RecordError) as caught:
+            Contact.check({"participant_id": 1, "intervention_id": 1, "date": d, "minutes": m, "mode": mode})
+        expected += [(line, field, message) for field, message in caught.value.errors.items()]
+    assert sorted((e.line, e.column, e.message) for e in errors) == sorted(expected)
+
+
+# -- refs whatever their letter case ----------------------------------------------
+
+
+def test_lower_case_refs_find_their_records_in_every_kind(spoke: Store, tmp_path: Path) -> None:
+    load(spoke, tmp_path, "interventions", "participants")
+    lower = {kind: GOOD_ROWS[kind][0].replace("P-00", "p-00").replace("MEN-1", "men-1").replace("SPT-1", "Spt-1")
+             for kind in ("enrolments", "contacts", "spend", "budgets")}
+    for kind in ("enrolments", "contacts", "spend", "budgets"):
+        assert import_csv(spoke, kind, write(tmp_path, lower[kind], f"{kind}.csv")).created > 0
+    pid = spoke.id_for_ref("participants", "P-001")
+    iid = spoke.id_for_ref("interventions", "MEN-1")
+    assert spoke.query("SELECT count(*) AS n FROM contacts WHERE participant_id = ? AND intervention_id = ?",
+                       [pid, iid]) == [{"n": 2}]
+
+
+def test_yp001_finds_yp001_and_keeps_its_spelling(spoke: Store, tmp_path: Path) -> None:
+    import_csv(spoke, "participants", write(tmp_path, "ref,sex\nYP001,male\n"))
+    assert import_csv(spoke, "participants", write(tmp_path, "ref,sex\nyp001,female\n")) == ImportResult(0, 1)
+    assert spoke.query("SELECT ref, sex FROM participants") == [{"ref": "YP001", "sex": "female"}]
+    assert import_csv(spoke, "interventions", write(tmp_path, INTERVENTIONS)).created == 2
+    assert import_csv(spoke, "interventions", write(tmp_path, INTERVENTIONS.lower().replace(
+        "lawrence hill mentoring", "New name"))).updated == 2
+    assert [r["ref"] for r in spoke.query("SELECT ref FROM interventions ORDER BY ref")] == ["MEN-1", "SPT-1"]
+
+
+def test_refs_differing_only_in_case_are_duplicates_in_one_file(spoke: Store, tmp_path: Path) -> None:
+    errors = refused(spoke, tmp_path, "participants", "ref\nYP001\nyp001\n")
+    assert errors == [CsvProblem(3, "ref", "the same ref as line 2")]
+
+
+def test_a_ref_two_stored_records_share_but_for_case_is_named(spoke: Store, tmp_path: Path) -> None:
+    spoke.save("participants", {"ref": "AB1"})
+    spoke.save("participants", {"ref": "ab1"})
+    load(spoke, tmp_path, "interventions")
+    text = ("participant_ref,intervention_ref,referral_date,referral_source\n"
+            "aB1,MEN-1,2025-04-10,police\nab1,MEN-1,2025-04-10,police\n")
+    errors = refused(spoke, tmp_path, "enrolments", text[: text.index("ab1,")])
+    assert errors[0].column == "participant_ref" and "more than one young person" in errors[0].message
+    assert import_csv(spoke, "enrolments", write(tmp_path, text.replace("aB1,MEN-1", "AB1,MEN-1"))).created == 2
+
+
+# -- long files: streamed, all or none, problems capped -----------------------------
+
+
+def _sessions(n: int) -> str:
+    days = [f"2025-{month:02d}-{day:02d}" for month in (5, 6, 7, 8) for day in range(2, 29)]
+    return "participant_ref,intervention_ref,date,minutes,mode\n" + "".join(
+        f"P-002,MEN-1,{days[i % len(days)]},{30 + i % 90},group\n" for i in range(n))
+
+
+def test_twenty_thousand_sessions_go_in_with_an_audit_row_each(spoke: Store, tmp_path: Path) -> None:
+    load(spoke, tmp_path, "interventions", "participants", "enrolments")
+    audit = counts(spoke)["audit"]
+    assert import_csv(spoke, "contacts", write(tmp_path, _sessions(20_000))).created == 20_000
+    assert counts(spoke)["contacts"] == 20_000
+    assert counts(spoke)["audit"] == audit + 20_000
+    ids = [r["id"] for r in spoke.query("SELECT id FROM contacts ORDER BY id")]
+    last = spoke.audit_trail("contacts", ids[-1])
+    assert len(set(ids)) == 20_000 and [a["action"] for a in last] == ["create"]
+    assert json.loads(last[0]["after"])["minutes"] == 30 + 19_999 % 90
+
+
+def test_an_error_in_the_last_of_twenty_thousand_rows_writes_nothing(spoke: Store, tmp_path: Path) -> None:
+    load(spoke, tmp_path, "interventions", "participants", "enrolments")
+    before = counts(spoke)
+    errors = refused(spoke, tmp_path, "contacts", _sessions(20_000) + "P-002,MEN-1,2025-05-02,60,solo\n")
+    assert [(e.line, e.column) for e in errors] == [(20_002, "mode")]
+    assert counts(spoke) == before
+
+
+def test_the_first_hundred_problems_are_listed_and_every_one_counted(spoke: Store, tmp_path: Path) -> None:
+    rows = "".join(f"P-{n:04d},martian\n" for n in range(250))
+    with pytest.raises(ImportFailed) as caught:
+        import_csv(spoke, "participants", write(tmp_path, "ref,sex\n" + rows))
+    failed = caught.value
+    assert len(failed.errors) == 100 and failed.total == 250
+    assert [e.line for e in failed.errors] == list(range(2, 102))
+    assert str(failed) == "250 problems on 250 lines (the first 100 listed); nothing was imported"
+    assert counts(spoke)["participants"] == 0
+
+
+def test_kind_aliases_are_the_tuis_names(spoke: Store, tmp_path: Path) -> None:
+    from vrp_tui.records.importing import import_file
+
+    assert import_file(spoke, "young-people", write(tmp_path, PARTICIPANTS)).created == 3
+    load(spoke, tmp_path, "interventions")
+    assert import_file(spoke, "referrals", write(tmp_path, ENROLMENTS)).created == 3
+    assert import_file(spoke, "sessions", write(tmp_path, CONTACTS)).created == 4
+
+
+def test_a_financial_year_with_a_slash_is_the_same_year(spoke: Store, tmp_path: Path) -> None:
+    load(spoke, tmp_path, "interventions", "budgets")
+    text = "intervention_ref,financial_year,funding_source,amount\nmen-1,2025/26,GRANT,60000\n"
+    assert import_csv(spoke, "budgets", write(tmp_path, text)) == ImportResult(0, 1)
+    assert spoke.query("SELECT financial_year, amount FROM budgets WHERE amount = 6000000") == [
+        {"financial_year": "2025-26", "amount": 6000000}]

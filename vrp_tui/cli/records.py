@@ -1,4 +1,4 @@
-"""Commands that fill a spoke with records: import from CSV, demo data.
+"""Commands that fill a spoke with records: import from CSV or XLSX, demo data.
 
 The importer and the demo generator are imported when their command runs, so
 they add nothing to the start-up of other commands or the TUI.
@@ -14,27 +14,35 @@ from vrp_tui.cli.common import Context, pass_context, refuse, say
 from vrp_tui.cli.spoke import open_spoke
 from vrp_tui.store import KINDS, StoreBusy
 
+# The TUI's names for the kinds (see vrp_tui.records.importing.KIND_ALIASES), kept here so
+# that building the command line does not import the importer.
+_KIND_CHOICES = [*KINDS, "sessions", "young-people", "referrals"]
+
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.csv")
+@click.argument("kind", type=click.Choice(_KIND_CHOICES), metavar="KIND")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE")
 @pass_context
 def import_(ctx: Context, kind: str, file: Path) -> None:
-    """Import KIND records from FILE.csv: all rows or none.
+    """Import KIND records from FILE (.csv, or .xlsx: its first sheet): all rows or none.
 
-    KIND is interventions, participants, enrolments, contacts, spend or budgets.
-    A row whose key matches a stored record updates it. Every problem is listed
-    as FILE:LINE: column: message and nothing is changed.
+    KIND is interventions, participants (or young-people), enrolments (or
+    referrals), contacts (or sessions), spend or budgets. A row whose key
+    matches a stored record updates it. Every problem is listed as
+    FILE:LINE: column: message (the first 100, then how many in all) and
+    nothing is changed.
     """
-    from vrp_tui.records.importing import ImportFailed, import_csv
+    from vrp_tui.records.importing import ImportFailed, import_file
+    from vrp_tui.text import printable
 
     store = open_spoke(ctx)
+    shown = printable(file)
     try:
-        result = import_csv(store, kind, file)
+        result = import_file(store, kind, file)
     except ImportFailed as exc:
         for problem in exc.errors:
-            say(f"{file}:{problem}", err=True)  # a problem may quote the cell
-        raise refuse(f"{file}: {exc}") from None
+            say(f"{shown}:{problem}", err=True)  # a problem may quote the cell
+        raise refuse(f"{shown}: {exc}") from None
     except StoreBusy as exc:
         raise refuse(str(exc)) from None
     finally:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from vrp_tui import reference
-from vrp_tui.records.importing import insert_rows
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
@@ -284,7 +283,7 @@ def _iso(ordinal: int) -> str:
 def write(store: Store, tables: dict[str, Iterable[Row]], *, audit: bool) -> dict[str, int]:
     """All the rows in one transaction; with ``audit`` a ``create`` audit row for each record."""
     with store.transaction():
-        return {table: insert_rows(store, table, columns, tables[table], audit=audit)
+        return {table: store.insert_audited(table, columns, tables[table], audit=audit)
                 for table, columns in TABLE_COLUMNS.items()}
 
 

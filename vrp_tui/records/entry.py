@@ -13,7 +13,7 @@ from typing import Any
 
 from vrp_tui import reference
 from vrp_tui.formatting import json_pounds
-from vrp_tui.records.models import RecordError
+from vrp_tui.records.models import RecordError, ref_key, shown
 from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.store import KINDS, Store
@@ -85,20 +85,43 @@ def check(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
+def find_ref(store: Store, table: str, ref: str) -> int | None:
+    """The id of the record whose ref is ``ref`` whatever its letter case (``yp001`` finds ``YP001``).
+
+    The exact spelling wins; failing that, one ref that differs only in (ASCII) letter
+    case; ValueError if several do.
+    """
+    ref = ref.strip()
+    exact = store.id_for_ref(table, ref)
+    if exact is not None:
+        return exact
+    rows = store.conn.execute(f"SELECT id FROM {table} WHERE ref = ? COLLATE NOCASE LIMIT 2", [ref]).fetchall()
+    if len(rows) > 1:
+        raise ValueError(f"ref {shown(ref)} matches more than one record: their refs differ only in letter case")
+    return int(rows[0][0]) if rows else None
+
+
 def resolve_participant(store: Store, ref: str) -> int:
-    """The id of the young person with ``ref``; RecordError naming the field if there is none."""
+    """The id of the young person with ``ref`` (any letter case); RecordError naming the field if none."""
     ref = ref.strip()
     if not ref:
         raise RecordError({PARTICIPANT_REF: "required"})
-    participant_id = store.id_for_ref("participants", ref)
+    try:
+        participant_id = find_ref(store, "participants", ref)
+    except ValueError as exc:
+        raise RecordError({PARTICIPANT_REF: str(exc)}) from None
     if participant_id is None:
-        raise RecordError({PARTICIPANT_REF: f"no young person with ref {ref!r}"})
+        raise RecordError({PARTICIPANT_REF: f"no young person with ref {shown(ref)}"})
     return participant_id
 
 
 def save(store: Store, section: Section, values: Mapping[str, Any], record_id: int | None) -> int:
     """Resolve refs, validate and write one record in one transaction; RecordError keyed by form field."""
     problems = check(section, values)
+    clash = (_same_ref_but_case(store, section, str(values.get("ref") or ""), record_id)
+             if section.kind in _REF_TABLES and "ref" not in problems else None)
+    if clash:
+        problems["ref"] = clash
     participant_id = None
     if any(spec.control == "participant" for spec in section.fields):
         try:
@@ -111,6 +134,21 @@ def save(store: Store, section: Section, values: Mapping[str, Any], record_id: i
         return store.save(section.kind, model_data(section, values, participant_id), record_id)
     except RecordError as exc:
         raise RecordError(field_errors(exc.errors)) from None
+
+
+_REF_TABLES = ("participants", "interventions")
+
+
+def _same_ref_but_case(store: Store, section: Section, ref: str, record_id: int | None) -> str | None:
+    """A refusal if another record's ref differs from ``ref`` only in letter case (refs match
+    whatever their case, so two such refs could not be told apart)."""
+    ref = ref.strip()
+    rows = store.conn.execute(
+        f"SELECT ref FROM {section.kind} WHERE ref = ? COLLATE NOCASE AND ref != ? AND id IS NOT ? LIMIT 1",
+        [ref, ref, record_id]).fetchone()
+    if rows is None:
+        return None
+    return f"another {section.noun} has the ref {shown(rows[0])}: refs match whatever their letter case"
 
 
 def form_values(store: Store, section: Section, record_id: int) -> dict[str, Any]:
@@ -141,9 +179,13 @@ def intervention_options(store: Store) -> list[tuple[str, int]]:
 
 
 def split_refs(text: str) -> list[str]:
-    """Refs typed in one field, in order, each once."""
+    """Refs typed in one field, in order, each once (whatever its letter case)."""
     refs = [r.strip() for r in text.replace(",", " ").replace(";", " ").split()]
-    return list(dict.fromkeys(r for r in refs if r))
+    once: dict[str, str] = {}
+    for ref in refs:
+        if ref:
+            once.setdefault(ref_key(ref), ref)
+    return list(once.values())
 
 
 def check_group(values: Mapping[str, Any]) -> dict[str, str]:
@@ -165,7 +207,10 @@ def save_group(store: Store, values: Mapping[str, Any]) -> int:
     if errors:
         raise RecordError(errors)
     refs = split_refs(values["participants"])
-    ids = {ref: store.id_for_ref("participants", ref) for ref in refs}
+    try:
+        ids = {ref: find_ref(store, "participants", ref) for ref in refs}
+    except ValueError as exc:
+        raise RecordError({"participants": str(exc)}) from None
     if unknown := [ref for ref, pid in ids.items() if pid is None]:
         raise RecordError({"participants": "no young person with ref " + ", ".join(unknown)})
     data = {k: values.get(k) for k in ("intervention_id", "date", "minutes", "mode")}

@@ -1,26 +1,39 @@
-"""Import records from CSV files (SPEC section 6): every row or none, every problem reported.
+"""Import records from a CSV or XLSX file (SPEC section 6): every row or none, every problem named.
 
-Rows are checked with the same pydantic models as the forms, so a bad date or an
-unknown taxonomy value reads the same here as on screen. Nothing is written until
-the whole file is good; then all rows go in one transaction with an audit row each.
+The file is streamed: rows are read, checked and written a batch at a time
+inside one write transaction, so memory does not grow with the file and a
+problem anywhere (the last row included) rolls every row back. Rows are checked
+by the same models as the forms, so a bad date or an unknown taxonomy value
+reads the same here as on screen; sessions, by far the longest files, go through
+the same checks as plain functions with their results cached, which gives the
+same messages at a fraction of the cost. The store writes each record's audit row.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from vrp_tui.errors import VrpError
-from vrp_tui.periods import Period, PeriodError
-from vrp_tui.records.models import RecordError
+from vrp_tui.periods import Period, PeriodError, financial_year_code, parse_financial_year
+from vrp_tui.records.import_checks import ContactChecks, RefIds, RowProblems
+from vrp_tui.records.import_files import (
+    CsvProblem,
+    ImportFailed,
+    Problems,
+    XlsxRows,
+    column_letter,
+    open_rows,
+)
+from vrp_tui.records.models import RecordError, ref_key
 from vrp_tui.store import KINDS, Kind, Store
-from vrp_tui.store.database import _sql_value, now_utc
+
+__all__ = ["COLUMNS", "KIND_ALIASES", "CsvProblem", "ImportFailed", "ImportResult", "import_csv",
+           "import_file", "kind_name"]
 
 # Column order is free in a file; this is the order written in messages and docs.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -43,36 +56,16 @@ OPTIONAL: dict[str, frozenset[str]] = {
     "budgets": frozenset(),
 }
 
+# The TUI's names for the kinds, accepted on the command line too.
+KIND_ALIASES = {"sessions": "contacts", "young-people": "participants", "referrals": "enrolments"}
+
 # A ref column in the file names a record of another kind; the model holds its id.
 REF_COLUMNS = {
     "participant_ref": ("participant_id", "participants", "young person"),
     "intervention_ref": ("intervention_id", "interventions", "intervention"),
 }
 _FIELD_TO_COLUMN = {field: column for column, (field, _, _) in REF_COLUMNS.items()}
-
-
-@dataclass(frozen=True)
-class CsvProblem:
-    """One reason a file cannot be imported. ``line`` 1 is the header; ``column`` "" is the whole row."""
-
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.line}: {self.column}: {self.message}" if self.column else f"{self.line}: {self.message}"
-
-
-class ImportFailed(VrpError):
-    """The file was refused; nothing was written."""
-
-    def __init__(self, errors: list[CsvProblem]):
-        self.errors = errors
-        rows = len({p.line for p in errors})
-        super().__init__(
-            f"{len(errors)} problem{'s' * (len(errors) != 1)} on {rows} line{'s' * (rows != 1)}; "
-            "nothing was imported"
-        )
+BATCH = 5000  # rows checked, then written, at a time
 
 
 @dataclass(frozen=True)
@@ -82,76 +75,42 @@ class ImportResult:
     unchanged: int = 0  # rows identical to the stored record: not written, not audited
 
 
-def import_csv(store: Store, kind: str, path: str | Path) -> ImportResult:
-    """Import ``path`` as records of ``kind``; ImportFailed lists every problem and nothing changes."""
-    if kind not in COLUMNS:
-        raise ValueError(f"unknown kind {kind!r} (one of {', '.join(COLUMNS)})")
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImportFailed([CsvProblem(0, "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    header, rows, problems = read_rows(kind, raw)
-    with store.transaction():
-        return _Importer(store, KINDS[kind], header).run(rows, problems)
+def kind_name(kind: str) -> str:
+    """The store kind for a KIND or one of its aliases; VrpError for anything else."""
+    name = KIND_ALIASES.get(kind, kind)
+    if name not in COLUMNS:
+        raise VrpError(f"unknown kind {kind!r} (one of {', '.join([*COLUMNS, *KIND_ALIASES])})")
+    return name
 
 
-# -- reading the file ---------------------------------------------------
+def import_file(store: Store, kind: str, path: str | Path) -> ImportResult:
+    """Import ``path`` (``.xlsx``: its first sheet; else CSV) as records of ``kind``.
 
-
-def read_rows(kind: str, raw: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[CsvProblem]]:
-    """The header, the (line number, row) pairs and the rows of the wrong shape.
-
-    ImportFailed straight away if there is no usable header (then no row can be read).
+    ImportFailed lists the problems (the first 100, and how many in all) and nothing changes.
     """
-    text = _decode(raw)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    name = kind_name(kind)
+    problems = Problems()
+    source = open_rows(Path(path), problems)
     try:
-        header = [cell.strip().lower() for cell in next(reader)]
-    except StopIteration:
-        header = []
-    except csv.Error as exc:
-        raise ImportFailed([CsvProblem(1, "", f"not a CSV header row: {exc}")]) from None
-    if not any(header):
-        expected = ",".join(COLUMNS[kind])
-        raise ImportFailed([CsvProblem(1, "", f"the file is empty: expected a header row such as {expected}")])
-    if problems := _check_header(kind, header):
-        raise ImportFailed(problems)
-    rows: list[tuple[int, dict[str, str]]] = []
-    line = reader.line_num + 1
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                if len(cells) != len(header):
-                    problems.append(CsvProblem(
-                        line, "", f"has {len(cells)} fields but the header has {len(header)}"))
-                else:
-                    rows.append((line, dict(zip(header, cells, strict=True))))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        problems.append(CsvProblem(line, "", f"cannot be read as CSV: {exc}"))
-    if not rows and not problems:
-        raise ImportFailed([CsvProblem(2, "", "the file has a header but no rows")])
-    return header, rows, problems
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailed([CsvProblem(1, "", "the file is UTF-16: save it as CSV UTF-8")])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    problems = []
-    offset = 0
-    for number, line in enumerate(raw.split(b"\n"), start=1):
+        header = source.header
+        if not any(header):
+            expected = ",".join(COLUMNS[name])
+            raise ImportFailed([CsvProblem(1, "", f"the file is empty: expected a header row such as {expected}")])
+        if header_problems := _check_header(name, header):
+            raise ImportFailed(header_problems)
         try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            at = offset + exc.start
-            problems.append(CsvProblem(
-                number, "", f"not UTF-8: byte 0x{raw[at]:02X} at offset {at}; save the file as CSV UTF-8"))
-        offset += len(line) + 1
-    raise ImportFailed(problems)
+            with store.transaction():
+                importer = _Importer(store, KINDS[name], header, problems, cell_refs=isinstance(source, XlsxRows))
+                for line, cells in source.rows():
+                    importer.add(line, cells)
+                return importer.finish()
+        except sqlite3.IntegrityError as exc:  # the checks above should leave none: never a traceback
+            raise ImportFailed([CsvProblem(0, "", f"the database refused the rows: {exc}")]) from None
+    finally:
+        source.close()
+
+
+import_csv = import_file  # the name the first CSV-only version had
 
 
 def _check_header(kind: str, header: list[str]) -> list[CsvProblem]:
@@ -171,78 +130,98 @@ def _check_header(kind: str, header: list[str]) -> list[CsvProblem]:
     return problems
 
 
-# -- checking and writing -------------------------------------------------
-
-
 class _Importer:
-    """Checks every row of one file against the store, then writes them all."""
+    """Checks rows against the store as they come and writes them a batch at a time."""
 
-    def __init__(self, store: Store, kind: Kind, header: Sequence[str]):
-        self.store, self.kind, self.header = store, kind, list(header)
-        self.refs = {
-            table: dict(store.conn.execute(f"SELECT ref, id FROM {table}").fetchall())
-            for column, (_, table, _) in REF_COLUMNS.items()
-            if column in header
-        }
+    def __init__(self, store: Store, kind: Kind, header: Sequence[str], problems: Problems,
+                 *, cell_refs: bool = False):
+        self.store, self.kind, self.header, self.problems = store, kind, list(header), problems
+        self.cell_refs = cell_refs  # an XLSX: problems name their cell too
+        self.position = {column: n for n, column in enumerate(header)}
+        self.refs = {table: RefIds(store, table, label) for column, (_, table, label) in REF_COLUMNS.items()
+                     if column in header}
         self.existing: dict[tuple[Any, ...], dict[str, Any]] = {}
         if kind.key:
-            self.existing = {
-                tuple(row[c] for c in kind.key): row for row in store.query(f"SELECT * FROM {kind.table}")
-            }
-        self.windows: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
-        if kind.name == "contacts":
-            for pid, iid, start, end in store.conn.execute(
-                "SELECT participant_id, intervention_id, referral_date, end_date FROM enrolments"
-            ):
-                self.windows.setdefault((pid, iid), []).append((start, end))
+            self.existing = {_natural_key(kind, row): row for row in store.query(f"SELECT * FROM {kind.table}")}
+        self.first_line: dict[tuple[Any, ...], int] = {}
+        self.next_id = int(store.conn.execute(f"SELECT coalesce(max(id), 0) FROM {kind.table}").fetchone()[0])
+        self.columns: list[str] | None = None
+        self.creates: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.created = self.updated = self.unchanged = 0
+        self.rows = 0
+        self.contacts = (ContactChecks(store, header, self.refs["participants"], self.refs["interventions"])
+                         if kind.name == "contacts" else None)
+        if self.contacts is not None:
+            self.columns = ["id", "participant_id", "intervention_id", "date", "minutes", "mode"]
 
-    def run(self, rows: list[tuple[int, dict[str, str]]], problems: list[CsvProblem]) -> ImportResult:
-        """Check every row (adding to ``problems``, the rows already refused); write only if none."""
-        creates: list[dict[str, Any]] = []
-        updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        unchanged = 0
-        first_line: dict[tuple[Any, ...], int] = {}
-        for line, cells in rows:
-            try:
-                values = self._check(line, cells)
-            except _RowProblems as exc:
-                problems += exc.problems
-                continue
-            key = tuple(values[c] for c in self.kind.key)
-            if self.kind.key:
-                if key in first_line:
-                    problems.append(self._duplicate(line, first_line[key]))
-                    continue
-                first_line[key] = line
-            before = self.existing.get(key) if self.kind.key else None
-            if before is None:
-                creates.append(values)
-            elif any(before[c] != v for c, v in values.items()):
-                updates.append((before, {"id": before["id"], **values}))
+    # -- one row ------------------------------------------------------------
+
+    def add(self, line: int, cells: list[str]) -> None:
+        self.rows += 1
+        try:
+            if self.contacts is not None:
+                self._create(self.contacts.check(line, cells))  # always added: no key to match
             else:
-                unchanged += 1
-        if problems:
-            raise ImportFailed(sorted(problems, key=lambda p: p.line))
-        self._update(updates)
-        next_id = self.store.conn.execute(f"SELECT coalesce(max(id), 0) FROM {self.kind.table}").fetchone()[0]
-        columns = ["id", *creates[0]] if creates else ["id"]
-        insert_rows(self.store, self.kind.table, columns,
-                    ((next_id + n, *row.values()) for n, row in enumerate(creates, start=1)))
-        return ImportResult(created=len(creates), updated=len(updates), unchanged=unchanged)
+                self._add_record(line, cells)
+        except RowProblems as exc:
+            position = self.position
+            for problem in sorted(exc.problems, key=lambda p: position.get(p.column, len(position))):
+                self.problems.add(self._where(problem))
+            self.creates.clear()
+            self.updates.clear()
+            return
+        if len(self.creates) >= BATCH or len(self.updates) >= BATCH:
+            self._flush()
+
+    def _where(self, problem: CsvProblem) -> CsvProblem:
+        """In an XLSX, the problem's cell (``D7``) beside its column."""
+        if not self.cell_refs or problem.column not in self.position:
+            return problem
+        cell = f"{column_letter(self.position[problem.column])}{problem.line}"
+        return CsvProblem(problem.line, problem.column, problem.message, cell)
+
+    def _add_record(self, line: int, cells: list[str]) -> None:
+        values = self._check(line, dict(zip(self.header, cells, strict=True)))
+        kind = self.kind
+        key = _natural_key(kind, values)
+        if key in self.first_line:
+            raise RowProblems([self._duplicate(line, self.first_line[key])])
+        self.first_line[key] = line
+        before = self.existing.get(key)
+        if before is None:
+            if self.columns is None:
+                self.columns = ["id", *values]
+            self._create(tuple(values.values()))
+            return
+        if "ref" in values:
+            values["ref"] = before["ref"]  # a ref matched whatever its case keeps its stored spelling
+        if any(before[c] != v for c, v in values.items()):
+            if not self.problems:
+                self.updates.append((before, {"id": before["id"], **values}))
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+    def _create(self, values: Sequence[Any]) -> None:
+        """A new record, ``values`` in the order of ``self.columns`` after ``id``."""
+        self.created += 1
+        if self.problems:
+            return  # the file is refused: keep checking, write nothing more
+        self.next_id += 1
+        self.creates.append((self.next_id, *values))
 
     def _check(self, line: int, cells: Mapping[str, str]) -> dict[str, Any]:
-        """The row as store values, or _RowProblems naming each bad column."""
+        """The row as store values, or RowProblems naming each bad column."""
         problems = []
         data: dict[str, Any] = {}
         for column, value in cells.items():
             if column in REF_COLUMNS:
-                field, table, label = REF_COLUMNS[column]
-                ref = value.strip()
-                data[field] = self.refs[table].get(ref, 0)
-                if not ref:
-                    problems.append(CsvProblem(line, column, "required"))
-                elif ref not in self.refs[table]:
-                    problems.append(CsvProblem(line, column, f"no {label} with ref {ref!r}"))
+                field, table, _ = REF_COLUMNS[column]
+                found, problem = self.refs[table].resolve(value)
+                data[field] = found
+                if problem:
+                    problems.append(CsvProblem(line, column, problem))
             else:
                 data[column] = value
         before = self._stored(data)
@@ -257,14 +236,10 @@ class _Importer:
                 column = _FIELD_TO_COLUMN.get(field, field)
                 if column not in refs_bad:
                     problems.append(CsvProblem(line, column, message))
-            raise _RowProblems(problems) from None
+            raise RowProblems(problems) from None
         if problems:
-            raise _RowProblems(problems)
-        values = {c: _sql_value(v) for c, v in row.items()}
-        if self.kind.name == "contacts" and not self._in_window(values):
-            raise _RowProblems([CsvProblem(
-                line, "date", "no referral of this young person to this intervention covers this date")])
-        return values
+            raise RowProblems(problems)
+        return {c: _sql_value(v) for c, v in row.items()}
 
     def _stored(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
         """The stored record with this row's natural key, worked out from the raw values."""
@@ -276,73 +251,65 @@ class _Importer:
             return None
         return self.existing.get(key)
 
-    def _in_window(self, values: Mapping[str, Any]) -> bool:
-        day = values["date"]
-        return any(
-            start <= day and (end is None or end >= day)
-            for start, end in self.windows.get((values["participant_id"], values["intervention_id"]), ())
-        )
-
     def _duplicate(self, line: int, first: int) -> CsvProblem:
         columns = [_FIELD_TO_COLUMN.get(c, c) for c in self.kind.key]
         if len(columns) == 1:
             return CsvProblem(line, columns[0], f"the same {columns[0]} as line {first}")
         return CsvProblem(line, "", f"the same {', '.join(columns[:-1])} and {columns[-1]} as line {first}")
 
-    def _update(self, updates: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        if not updates:
+    # -- writing --------------------------------------------------------------
+
+    def _flush(self) -> None:
+        if self.problems:
             return
-        columns = [c for c in updates[0][1] if c != "id"]
-        self.store.conn.executemany(
-            f"UPDATE {self.kind.table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-            [[after[c] for c in columns] + [after["id"]] for _, after in updates],
-        )
-        _audit(self.store, self.kind.table, "update", updates)
+        if self.updates:
+            self.store.update_audited(self.kind.table, self.updates)
+            self.updates = []
+        if self.creates:
+            assert self.columns is not None
+            self.store.insert_audited(self.kind.table, self.columns, self.creates, batch=BATCH)
+            self.creates = []
+
+    def finish(self) -> ImportResult:
+        if not self.rows and not self.problems:
+            raise ImportFailed([CsvProblem(2, "", "the file has a header but no rows")])
+        self._flush()
+        if self.problems:
+            raise self.problems.failure()
+        return ImportResult(created=self.created, updated=self.updated, unchanged=self.unchanged)
 
 
-class _RowProblems(Exception):
-    def __init__(self, problems: list[CsvProblem]):
-        self.problems = problems
+# -- keys and values ----------------------------------------------------------------
 
 
-def insert_rows(store: Store, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                *, audit: bool = True) -> int:
-    """Insert rows (``columns[0]`` is ``id``) with one executemany; with ``audit``, a create row each.
-
-    Runs inside the caller's transaction. Returns the number of rows inserted.
-    """
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    if not audit:
-        return store.conn.executemany(sql, rows).rowcount
-    materialised = [tuple(row) for row in rows]
-    store.conn.executemany(sql, materialised)
-    _audit(store, table, "create", [(None, dict(zip(columns, row, strict=True))) for row in materialised])
-    return len(materialised)
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
-def _audit(store: Store, table: str, action: str,
-           changes: Sequence[tuple[Mapping[str, Any] | None, Mapping[str, Any]]]) -> None:
-    """One audit row per (before, after) pair, in the format Store.save writes."""
-    at, worker = now_utc(), store.worker
-    store.conn.executemany(
-        "INSERT INTO audit (at, worker, table_name, record_id, action, before, after) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(at, worker, table, after["id"], action,
-          json.dumps(dict(before)) if before is not None else None, json.dumps(dict(after)))
-         for before, after in changes],
-    )
+def _natural_key(kind: Kind, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(ref_key(row[c]) if c == "ref" else row[c] for c in kind.key)
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _key_value(field: str, value: Any) -> Any:
     if field.endswith("_id"):
         return value
     text = str(value or "").strip()
+    if field == "ref":
+        return ref_key(text)
     if field.endswith("_date"):
         return date.fromisoformat(text).isoformat()
     if field == "period":
         return Period.parse(text).code
+    if field == "financial_year":
+        return financial_year_code(parse_financial_year(text.replace("/", "-", 1)))
     if field == "funding_source":
         return text.lower()
     return text
-
-

@@ -223,8 +223,8 @@ def sign_off(store: Store, period: Period, worker: str | None = None, *, today: 
         store.conn.execute(
             "INSERT INTO return_drafts (period, open) VALUES (?, 0) "
             "ON CONFLICT(period) DO UPDATE SET open = 0", [period.code])
-        store._audit("return_versions", int(cur.lastrowid or 0), "create", None,
-                     {"period": period.code, "version": version, "signed_off_by": who})
+        store.audit("return_versions", int(cur.lastrowid or 0), "create", None,
+                    {"period": period.code, "version": version, "signed_off_by": who})
     return version
 
 
@@ -238,8 +238,8 @@ def reopen(store: Store, period: Period) -> int:
             raise ReturnError(f"{period.code} is already reopened as draft version {len(done) + 1}")
         store.conn.execute("UPDATE return_drafts SET open = 1 WHERE period = ?", [period.code])
         rowid = store.conn.execute("SELECT rowid FROM return_drafts WHERE period = ?", [period.code]).fetchone()[0]
-        store._audit("return_drafts", rowid, "update", {"period": period.code, "open": 0},
-                     {"period": period.code, "open": 1, "draft_version": len(done) + 1})
+        store.audit("return_drafts", rowid, "update", {"period": period.code, "open": 0},
+                    {"period": period.code, "open": 1, "draft_version": len(done) + 1})
     return len(done) + 1
 
 
@@ -270,7 +270,7 @@ def mark_exported(store: Store, period: Period, version: int, at: str | None = N
             [at or now_utc(), period.code, version])
         row_id = store.conn.execute("SELECT id FROM return_versions WHERE period = ? AND version = ?",
                                     [period.code, version]).fetchone()[0]
-        store._audit("return_versions", row_id, "update", {"status": "signed-off"}, {"status": "exported"})
+        store.audit("return_versions", row_id, "update", {"status": "signed-off"}, {"status": "exported"})
 
 
 def export_problem(store: Store, period: Period, frozen: FrozenReturn, *, today: date | None = None) -> str | None:

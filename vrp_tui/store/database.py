@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -260,6 +260,79 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             raise translate(exc, target) or DatabaseRefused(f"cannot write {target}: {exc}") from None
 
+    # -- audited writes for the rest of the code (imports, returns, demo data) ----
+    # The audit trail is written here and nowhere else: callers run these inside
+    # their own ``transaction()``.
+
+    def audit(self, table: str, record_id: int, action: str,
+              before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+        """Append one audit row for a change the caller has just made to ``table``."""
+        self._audit(table, record_id, action, before, after)
+
+    def insert_audited(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                       *, audit: bool = True, batch: int = 10_000) -> int:
+        """Insert rows (``columns[0]`` is ``id``, given) by ``executemany``, ``batch`` rows at a time;
+        with ``audit`` a ``create`` audit row each holding the row as inserted. Returns the count."""
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        if not audit:
+            return self.conn.executemany(sql, rows).rowcount
+        names = tuple(columns)
+        # The audit rows of a run of consecutive ids are made by SQLite from the rows just
+        # written (json_object of each, in id order): the same record as Python would write,
+        # without building a million JSON strings in Python.
+        pairs = ", ".join(f"'{c}', {c}" for c in names)
+        from_rows = (
+            "INSERT INTO audit (at, worker, table_name, record_id, action, before, after) "
+            f"SELECT ?, ?, ?, id, 'create', NULL, json_object({pairs}) "
+            f"FROM {table} WHERE id BETWEEN ? AND ? ORDER BY id"
+        )
+        done = 0
+        for chunk in _chunks(rows, batch):
+            self.conn.executemany(sql, chunk)
+            ids = [row[0] for row in chunk]
+            low, high = min(ids), max(ids)
+            if names[0] == "id" and all(type(i) is int for i in (low, high)) and high - low + 1 == len(chunk):
+                self.conn.execute(from_rows, [now_utc(), self.worker, table, low, high])
+            else:
+                self._audit_many(table, "create", [(None, dict(zip(names, row, strict=True))) for row in chunk])
+            done += len(chunk)
+        return done
+
+    def update_audited(self, table: str,
+                       changes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> int:
+        """Apply ``(before, after)`` pairs (``after`` holds ``id`` and every column it sets, the
+        same columns in each pair) by one ``executemany``, with an ``update`` audit row each."""
+        if not changes:
+            return 0
+        columns = [c for c in changes[0][1] if c != "id"]
+        self.conn.executemany(
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+            [[after[c] for c in columns] + [after["id"]] for _, after in changes],
+        )
+        self._audit_many(table, "update", changes)
+        return len(changes)
+
+    def _audit_many(self, table: str, action: str,
+                    changes: Sequence[tuple[Mapping[str, Any] | None, Mapping[str, Any]]]) -> None:
+        at, worker = now_utc(), self.worker
+        self.conn.executemany(
+            "INSERT INTO audit (at, worker, table_name, record_id, action, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(at, worker, table, after["id"], action,
+              json.dumps(dict(before)) if before is not None else None, json.dumps(dict(after)))
+             for before, after in changes],
+        )
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(tuple(row))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 def _sql_value(value: Any) -> Any:
     if isinstance(value, date):

@@ -1,4 +1,4 @@
-"""Import a CSV file of one kind of record: all rows or none, every problem listed by line and column.
+"""Import a CSV or XLSX file of one kind of record: all rows or none, every problem listed by line and column.
 
 The screen stays open after an import so several files can go in one after
 another; closing it reloads the lists of whatever was imported.
@@ -33,12 +33,12 @@ KIND_CHOICES = (
 
 IMPORT_FIELDS = (
     FieldSpec("kind", "Kind of records", "select", choices=KIND_CHOICES),
-    FieldSpec("path", "CSV file", placeholder="e.g. ~/returns/interventions.csv"),
+    FieldSpec("path", "CSV or XLSX file", placeholder="e.g. ~/returns/interventions.csv or .xlsx"),
 )
 
 
 class ImportScreen(FormScreen):
-    title_text = "Import a CSV file"
+    title_text = "Import a CSV or XLSX file"
     save_label = "Import"
 
     @dataclass
@@ -76,14 +76,14 @@ class ImportScreen(FormScreen):
 
     @work(thread=True, exit_on_error=False)
     def _import(self, kind: str, path: Path) -> None:
-        from vrp_tui.records.importing import ImportFailed, import_csv
+        from vrp_tui.records.importing import ImportFailed, import_file
 
         if not path.is_file():
             raise RecordError({"path": f"no such file: {path}"})
         try:
-            result = import_csv(spoke_store(self), kind, path)
+            result = import_file(spoke_store(self), kind, path)
         except ImportFailed as exc:
-            problems = [(p.line, p.column, p.message) for p in exc.errors]
+            problems = [(p.line, f"{p.column} ({p.cell})" if p.cell else p.column, p.message) for p in exc.errors]
             self.post_message(self.Refused(str(exc), problems))
             return
         self.post_message(self.Imported(kind, result.created, result.updated))
