@@ -133,6 +133,47 @@ AGE_BAND: dict[str, str] = {
     "unknown": "Unknown",
 }
 
+ATTENDANCE: dict[str, str] = {
+    "attended": "Attended",
+    "did-not-attend": "Did not attend",  # offered; the young person did not come
+    "cancelled": "Cancelled",  # not offered: the provider cancelled
+}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """An outcome measure: only its total score is recorded, never the items (SPEC section 2)."""
+
+    slug: str
+    label: str
+    lowest: int  # in tenths of a point, as scores are stored
+    highest: int
+    step: int  # tenths: 10 for whole scores, 1 for one decimal
+    higher_is_better: bool
+
+    def allows(self, tenths: int) -> bool:
+        return self.lowest <= tenths <= self.highest and tenths % self.step == 0
+
+    @property
+    def range_text(self) -> str:
+        whole = self.step == 10
+        fmt = (lambda v: str(v // 10)) if whole else (lambda v: f"{v // 10}.{v % 10}")
+        return (f"{fmt(self.lowest)} to {fmt(self.highest)}, {'whole numbers' if whole else 'one decimal'}, "
+                f"{'higher' if self.higher_is_better else 'lower'} is better")
+
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.slug: i
+    for i in (
+        Instrument("sdq-total", "SDQ total difficulties", 0, 400, 10, False),
+        Instrument("swemwbs", "Short Warwick-Edinburgh Mental Wellbeing Scale (raw)", 70, 350, 10, True),
+        Instrument("wemwbs", "Warwick-Edinburgh Mental Wellbeing Scale", 140, 700, 10, True),
+        Instrument("ors", "Outcome Rating Scale", 0, 400, 1, True),
+        Instrument("goal-based", "Goal-based outcome (progress towards the young person's goal)", 0, 100, 10, True),
+    )
+}
+INSTRUMENT: dict[str, str] = {slug: i.label for slug, i in INSTRUMENTS.items()}
+
 TAXONOMIES: dict[str, dict[str, str]] = {
     "approach": APPROACH,
     "prevention_level": PREVENTION_LEVEL,
@@ -144,6 +185,8 @@ TAXONOMIES: dict[str, dict[str, str]] = {
     "mode": CONTACT_MODE,
     "funding_source": FUNDING_SOURCE,
     "age_band": AGE_BAND,
+    "attendance": ATTENDANCE,
+    "instrument": INSTRUMENT,
 }
 
 

@@ -349,6 +349,24 @@ class Contact(Record):
     date: PastDate
     minutes: Annotated[int, BeforeValidator(lambda m: parse_minutes(m))]
     mode: Annotated[str, _slug("mode")]
+    attendance: Annotated[str, _slug("attendance")] = "attended"
+
+
+class Measurement(Record):
+    """An outcome measure's total score; ``score_tenths`` is the score times ten, exact."""
+
+    participant_id: int
+    intervention_id: int
+    date: PastDate
+    instrument: Annotated[str, _slug("instrument")]
+    score_tenths: Annotated[int, BeforeValidator(lambda s: parse_score_tenths(s))]
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Measurement:
+        instrument = reference.INSTRUMENTS[self.instrument]
+        if not instrument.allows(self.score_tenths):
+            raise _field_error("score_tenths", f"outside the {instrument.slug} scale ({instrument.range_text})")
+        return self
 
 
 class Spend(Record):
@@ -367,6 +385,21 @@ class Budget(Record):
 
 def parse_minutes(value: Any) -> int:
     return parse_whole(value, 1, 24 * 60, "minutes")
+
+
+_SCORE = re.compile(r"([0-9]{1,4})(?:\.([0-9]))?")
+
+
+def parse_score_tenths(value: Any) -> int:
+    """A score as written (``12``, ``31.5``: ASCII digits, at most one decimal, or an int of whole points) in tenths."""
+    if isinstance(value, bool):
+        raise ValueError("a score is a number such as 12 or 31.5")
+    if isinstance(value, int):
+        value = str(value)
+    match = _SCORE.fullmatch(str(value).strip())
+    if not match:
+        raise ValueError(f"a score is a number such as 12 or 31.5, not {shown(str(value).strip())}")
+    return int(match.group(1)) * 10 + int(match.group(2) or 0)
 
 
 def _field_error(field: str, message: str) -> ValueError:

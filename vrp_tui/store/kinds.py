@@ -58,7 +58,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "contacts", "contacts", "Contact", (), "session",
             "SELECT c.id, c.date, p.ref AS participant_ref, i.ref AS intervention_ref, c.minutes, "
-            "c.mode, c.participant_id, c.intervention_id "
+            "c.mode, c.attendance, c.participant_id, c.intervention_id "
             "FROM contacts c JOIN participants p ON p.id = c.participant_id "
             "JOIN interventions i ON i.id = c.intervention_id",
             ("p.ref", "i.ref", "c.mode", "c.date"), "c.date DESC, c.id DESC",

@@ -189,3 +189,38 @@ def m005_bundle_exports(db: Database) -> None:
         CREATE INDEX bundle_exports_period ON bundle_exports(period, version);
         """
     )
+
+
+@migrations()
+def m006_attendance(db: Database) -> None:
+    """A session's attendance (SPEC section 2): attended unless recorded otherwise."""
+    db.executescript(
+        """
+        ALTER TABLE contacts ADD COLUMN attendance TEXT NOT NULL DEFAULT 'attended';
+        DROP INDEX contacts_quarter;
+        CREATE INDEX contacts_quarter
+            ON contacts(date, intervention_id, participant_id, minutes, attendance);
+        """
+    )
+
+
+@migrations()
+def m007_measurements(db: Database) -> None:
+    """Outcome measures: a total score per young person, intervention, date and instrument.
+
+    Scores are exact: stored in tenths of a point (``ors`` has one decimal).
+    """
+    db.executescript(
+        """
+        CREATE TABLE measurements (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants(id),
+            intervention_id INTEGER NOT NULL REFERENCES interventions(id),
+            date TEXT NOT NULL,
+            instrument TEXT NOT NULL,
+            score_tenths INTEGER NOT NULL,
+            UNIQUE (participant_id, intervention_id, date, instrument)
+        );
+        CREATE INDEX measurements_intervention ON measurements(intervention_id, instrument, date);
+        """
+    )
