@@ -3,7 +3,8 @@
 A bundle comes from outside the hub, so the ZIP is read as hostile: a cap on
 members and on bytes (the declared sizes and the bytes actually inflated, read
 in bounded chunks), and only plain files with the names a bag has, all in one
-top-level folder.
+top-level folder. Folder entries (as Info-ZIP ``zip -r`` writes them) are
+allowed for the bag's own folders only: the top-level folder and ``data/``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class ArchiveError(VrpError):
 
 
 def _check_name(name: str, info: zipfile.ZipInfo) -> None:
-    if info.orig_filename != name or "\\" in name or "\x00" in name:
+    if info.orig_filename != name or "\\" in name or "\x00" in name or not name.isprintable():
         raise ArchiveError(f"the archive holds a member with an unusable name {info.orig_filename!r}")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         raise ArchiveError(f"the archive holds an absolute path {name!r}")
@@ -33,8 +34,6 @@ def _check_name(name: str, info: zipfile.ZipInfo) -> None:
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         raise ArchiveError(f"the archive holds a link {name!r}")
-    if info.is_dir():
-        raise ArchiveError(f"the archive holds an unexpected folder entry {name!r}")
     if info.flag_bits & 0x1:
         raise ArchiveError(f"the archive holds an encrypted member {name!r}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -57,13 +56,17 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
     return b"".join(parts)
 
 
-def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int,
-           max_members: int) -> tuple[str, dict[str, bytes]]:
+def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int, max_members: int,
+           optional: Iterable[str] = (), folders: Iterable[str] = ()) -> tuple[str, dict[str, bytes]]:
     """The single top-level folder and its files (paths inside it -> bytes).
 
-    Every name in ``expected`` must be there and nothing else.
+    Every name in ``expected`` must be there; those in ``optional`` may be;
+    nothing else but empty entries for the top-level folder and ``folders``
+    (inside it, each ending in ``/``).
     """
     wanted = set(expected)
+    allowed = wanted | set(optional)
+    folder_entries = {"", *folders}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
@@ -74,7 +77,7 @@ def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int,
             raise ArchiveError(f"the archive holds {len(infos)} members, more than the {max_members} allowed")
         declared = 0
         seen: set[str] = set()
-        folders: set[str] = set()
+        tops: set[str] = set()
         for info in infos:
             name = info.filename
             _check_name(name, info)
@@ -84,24 +87,30 @@ def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int,
             folder, sep, inner = name.partition("/")
             if not sep or not folder:
                 raise ArchiveError(f"the archive member {name!r} is outside the bag's folder")
-            folders.add(folder)
-            if inner not in wanted:
+            tops.add(folder)
+            if info.is_dir():
+                if inner not in folder_entries or info.file_size:
+                    raise ArchiveError(f"the archive holds an unexpected folder entry {name!r}")
+                continue
+            if inner not in allowed:
                 raise ArchiveError(f"the archive holds an unexpected member {name!r}")
             declared += info.file_size
         if declared > max_unpacked_bytes:
             raise ArchiveError(
                 f"the archive would inflate to {declared} bytes, more than the {max_unpacked_bytes} allowed"
             )
-        if len(folders) != 1:
+        if len(tops) != 1:
             raise ArchiveError("the archive does not hold exactly one bag folder "
-                               f"({', '.join(sorted(folders)) or 'none'})")
-        (folder,) = folders
+                               f"({', '.join(sorted(repr(t) for t in tops)[:5]) or 'none'})")
+        (folder,) = tops
         missing = sorted(wanted - {n.partition("/")[2] for n in seen})
         if missing:
             raise ArchiveError(f"the bag has no {', '.join(missing)}")
         files: dict[str, bytes] = {}
         budget = max_unpacked_bytes
         for info in infos:
+            if info.is_dir():
+                continue
             try:
                 content = _read_member(archive, info, budget)
             except ArchiveError:

@@ -1,0 +1,121 @@
+"""A received ``data/return.json`` read strictly (SPEC section 5, check 5; section 9).
+
+The bytes come from outside the hub: they are parsed so that NaN, Infinity,
+numbers too large for any figure and repeated keys are refused; every string
+(keys too) must be valid Unicode (no lone surrogate), without control
+characters other than newline and tab, and at most 100 kB; then the document
+is validated against its format with the received rules (the hub's date
+included). Every refusal is a one-line ``DocumentError``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from datetime import date
+from typing import Any, NoReturn
+
+from vrp_tui.returns.document import (
+    MAX_TEXT_BYTES,
+    DocumentError,
+    ReturnDocument,
+    shown,
+    validate_document,
+    where,
+)
+
+_MAX_NUMBER_CHARS = 24  # a JSON number longer than this is no figure of a return
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise DocumentError(f"return.json holds {name}, which is not a JSON number")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise DocumentError(f"return.json holds a number of {len(text)} digits, too large")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise DocumentError(f"return.json holds a number written in {len(text)} characters, too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise DocumentError(f"return.json holds the number {shown(text)}, too large")
+    return value
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DocumentError(f"return.json repeats the key {shown(key)}")
+        out[key] = value
+    return out
+
+
+def parse_json(raw: bytes) -> Any:
+    """Received bytes as JSON: UTF-8, no NaN or Infinity, no huge numbers, no key twice."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DocumentError("data/return.json is not UTF-8") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
+                          parse_float=_finite_float, object_pairs_hook=_no_repeats)
+    except DocumentError:
+        raise
+    except (ValueError, RecursionError):
+        raise DocumentError("data/return.json is not valid JSON") from None
+
+
+def _text_problem(value: str) -> str | None:
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "is not valid Unicode (a lone surrogate)"
+    if size > MAX_TEXT_BYTES:
+        return f"is {size} bytes, more than the {MAX_TEXT_BYTES} a field may hold"
+    for char in value:
+        if char not in "\n\t" and unicodedata.category(char) == "Cc":
+            return f"holds the control character U+{ord(char):04X}"
+    return None
+
+
+def check_texts(data: Any, start: tuple[int | str, ...] = ()) -> None:
+    """Every string (keys too) valid Unicode, without controls but newline and tab, within size."""
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, start)]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, str):
+            problem = _text_problem(value)
+            if problem:
+                raise DocumentError(f"return.json is not valid: {where(loc)}: the text {problem}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problem = _text_problem(key)
+                if problem:
+                    raise DocumentError(f"return.json is not valid: {where(loc)}: a key {problem}")
+                stack.append((item, (*loc, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*loc, n)) for n, item in enumerate(value))
+
+
+def parse_return_json(raw: bytes) -> dict[str, Any]:
+    """A bundle's ``data/return.json`` parsed strictly and its text checked (not yet validated)."""
+    data = parse_json(raw)
+    if not isinstance(data, dict):
+        raise DocumentError("return.json is not a JSON object")
+    check_texts(data)
+    return data
+
+
+def read_return_json(raw: bytes, *, today: date) -> tuple[dict[str, Any], ReturnDocument]:
+    """A received ``data/return.json`` read strictly: the JSON as received and its validated model.
+
+    DocumentError (one line) for anything outside format 1 as SPEC section 5, check 5 states it.
+    """
+    data = parse_return_json(raw)
+    return data, validate_document(data, received=today)
