@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyrage
 import pytest
 from click.testing import CliRunner
 from hub_bags import Bag, HubWorld, SpokeKey, bundle, document, make_bag
@@ -75,8 +76,14 @@ def replaced(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def fresh() -> dict[str, Any]:
+    """A document whose parts share nothing (document()'s totals share breakdowns with its intervention)."""
+    copy: dict[str, Any] = json.loads(json.dumps(document()))
+    return copy
+
+
 def changed_doc(world: HubWorld, change: Callable[[dict[str, Any]], None]) -> bytes:
-    doc = document()
+    doc = fresh()
     change(doc)
     return signed(world, world.bag(document()).set_document(doc))
 
@@ -84,7 +91,7 @@ def changed_doc(world: HubWorld, change: Callable[[dict[str, Any]], None]) -> by
 def raw_value(world: HubWorld, path: str, literal: str) -> bytes:
     """A return.json in which the value at ``path`` is the JSON text ``literal`` (NaN, 1e400 ...)."""
     marker = "__HOSTILE__"
-    doc = document()
+    doc = fresh()
     replaced(path, marker)(doc)
     return with_json(world, json.dumps(doc, indent=2).replace(f'"{marker}"', literal))
 
@@ -155,6 +162,24 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
     ("format true", lambda w: changed_doc(w, replaced("format", True)), "return.json format True is not 1"),
     ("a draft", lambda w: changed_doc(w, lambda d: d.update(status="draft")),
      "return.json is a draft: a bundle carries a signed-off version"),
+    ("an object of more fields than any part of a return", lambda w: changed_doc(
+        w, lambda d: d["totals"].update({f"k{n}": 0 for n in range(60)})),
+     "return.json is not valid: totals: 74 fields, more than any part of a return has"),
+    ("more values than any return", lambda w: changed_doc(w, replaced("interventions", [{}] * 200_001)),
+     "return.json holds more than 200000 values, more than any return has"),
+    ("return.json over 4 MiB", lambda w: with_json(w, json.dumps(document()) + " " * (4 * 1024 * 1024)),
+     "bytes, more than the 4194304 a return may be"),
+    ("21 recipient stanzas, the hub's among them", lambda w: pyrage.encrypt(
+        b"x", [w.recipient, *(pyrage.x25519.Identity.generate().to_public() for _ in range(19))]),
+     "the age header has 21 recipient stanzas, more than the 20 a bundle may have"),
+    ("an age header over 64 KiB", lambda w: b"age-encryption.org/v1\n-> X25519 " + b"A" * 70_000 + b"\n--- A\n",
+     "the age header is longer than the 65536 bytes a bundle's may be"),
+    ("an age header without its end", lambda w: b"age-encryption.org/v1\n-> X25519 AAAA\nAAAA\n",
+     "the age header is damaged or truncated (no '---' line)"),
+    ("an age header without a stanza", lambda w: b"age-encryption.org/v1\n--- AAAA\n" + bytes(100),
+     "the age header has no recipient stanza"),
+    ("pyrage's two-line message", lambda w: b"age-encryption.org/v1\n-> X25519 AAAA\nAAAA\n--- AAAA\nxx",
+     "the encrypted file is damaged or truncated"),
     ("a record id over SQLite's integers", lambda w: changed_doc(w, replaced("validation.warnings", [
         {"code": "x", "text": "x", "table": "spend", "id": 2**63}])),
      "validation.warnings.0.id: Input should be less than or equal to 9223372036854775807"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
+import re
 from datetime import date
 from typing import Any, NoReturn
 
@@ -25,6 +25,11 @@ from vrp_tui.returns.document import (
     where,
 )
 
+# Unicode's control characters (category Cc) but newline and tab.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_RETURN_JSON_BYTES = 4 * 1024 * 1024  # the largest real return is well under 1 MB
+MAX_VALUES = 200_000  # JSON values in all (a return of 200 interventions has about 12,000)
+MAX_FIELDS = 64  # in any one object: no part of a return has nearly so many
 _MAX_NUMBER_CHARS = 24  # a JSON number longer than this is no figure of a return
 
 
@@ -48,16 +53,21 @@ def _finite_float(text: str) -> float:
 
 
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DocumentError(f"return.json repeats the key {shown(key)}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DocumentError(f"return.json repeats the key {shown(key)}")
+            seen.add(key)
     return out
 
 
 def parse_json(raw: bytes) -> Any:
     """Received bytes as JSON: UTF-8, no NaN or Infinity, no huge numbers, no key twice."""
+    if len(raw) > MAX_RETURN_JSON_BYTES:
+        raise DocumentError(f"data/return.json is {len(raw)} bytes, more than the {MAX_RETURN_JSON_BYTES} "
+                            "a return may be")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -78,29 +88,41 @@ def _text_problem(value: str) -> str | None:
         return "is not valid Unicode (a lone surrogate)"
     if size > MAX_TEXT_BYTES:
         return f"is {size} bytes, more than the {MAX_TEXT_BYTES} a field may hold"
-    for char in value:
-        if char not in "\n\t" and unicodedata.category(char) == "Cc":
-            return f"holds the control character U+{ord(char):04X}"
+    control = _CONTROL.search(value)
+    if control:
+        return f"holds the control character U+{ord(control.group()):04X}"
     return None
 
 
 def check_texts(data: Any, start: tuple[int | str, ...] = ()) -> None:
-    """Every string (keys too) valid Unicode, without controls but newline and tab, within size."""
+    """Every string (keys too) valid Unicode, without controls but newline and tab, within size.
+
+    Also bounds the shape before any validation work: at most MAX_VALUES
+    values in all and MAX_FIELDS fields in any object.
+    """
     stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, start)]
+    seen = 1
     while stack:
         value, loc = stack.pop()
         if isinstance(value, str):
             problem = _text_problem(value)
             if problem:
                 raise DocumentError(f"return.json is not valid: {where(loc)}: the text {problem}")
-        elif isinstance(value, dict):
+        elif isinstance(value, dict | list):
+            seen += len(value)
+            if seen > MAX_VALUES:
+                raise DocumentError(f"return.json holds more than {MAX_VALUES} values, more than any return has")
+            if isinstance(value, list):
+                stack.extend((item, (*loc, n)) for n, item in enumerate(value))
+                continue
+            if len(value) > MAX_FIELDS:
+                raise DocumentError(f"return.json is not valid: {where(loc)}: {len(value)} fields, "
+                                    f"more than any part of a return has")
             for key, item in value.items():
                 problem = _text_problem(key)
                 if problem:
                     raise DocumentError(f"return.json is not valid: {where(loc)}: a key {problem}")
                 stack.append((item, (*loc, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*loc, n)) for n, item in enumerate(value))
 
 
 def parse_return_json(raw: bytes) -> dict[str, Any]:

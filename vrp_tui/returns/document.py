@@ -315,6 +315,37 @@ def where(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "document"
 
 
+def _problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> str:
+    problems = [f"{where((*prefix, *err['loc']))}: {err['msg']}" for err in exc.errors()[:3]]
+    more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+    return "; ".join(problems) + more
+
+
+class _ItemError(Exception):
+    def __init__(self, error: ValidationError, loc: tuple[int | str, ...]):
+        self.error, self.loc = error, loc
+
+
+def _items_first(data: dict[str, Any], context: dict[str, Any] | None) -> None:
+    """Validate the lists' items one by one first, stopping at the first bad one.
+
+    A list of thousands of bad items then costs one item's errors, not all of
+    theirs; a good document is validated again as a whole after.
+    """
+    lists: list[tuple[tuple[str, ...], Any, type[BaseModel]]] = [(("interventions",), data.get("interventions"),
+                                                                  InterventionReturn)]
+    checks = data.get("validation")
+    if isinstance(checks, dict):
+        lists += [(("validation", kind), checks.get(kind), Message) for kind in ("errors", "warnings")]
+    for loc, items, model in lists:
+        if isinstance(items, list):
+            for n, item in enumerate(items):
+                try:
+                    model.model_validate(item, context=context)
+                except ValidationError as exc:
+                    raise _ItemError(exc, (*loc, n)) from None
+
+
 def validate_document(data: dict[str, Any], *, received: date | None = None) -> ReturnDocument:
     """Check a ``return.json`` (already parsed) against format 1; DocumentError says why not.
 
@@ -326,12 +357,14 @@ def validate_document(data: dict[str, Any], *, received: date | None = None) -> 
     stated = data.get("format")
     if type(stated) is not int or stated != FORMAT:
         raise DocumentError(f"return.json format {shown(stated)} is not {FORMAT}")
+    context = {_RECEIVED: received} if received else None
     try:
-        document = ReturnDocument.model_validate(data, context={_RECEIVED: received} if received else None)
+        _items_first(data, context)
+        document = ReturnDocument.model_validate(data, context=context)
     except ValidationError as exc:
-        problems = [f"{where(err['loc'])}: {err['msg']}" for err in exc.errors()[:3]]
-        more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
-        raise DocumentError("return.json is not valid: " + "; ".join(problems) + more) from None
+        raise DocumentError("return.json is not valid: " + _problems(exc)) from None
+    except _ItemError as exc:
+        raise DocumentError("return.json is not valid: " + _problems(exc.error, exc.loc)) from None
     if received is not None and (document.version is None or document.status == "draft"):
         raise DocumentError("return.json is a draft: a bundle carries a signed-off version")
     return document
