@@ -20,24 +20,30 @@ from vrp_tui.errors import VrpError
 _CHUNK = 64 * 1024
 
 
+def _named(name: str) -> str:
+    """A member's name in a reason: quoted, controls escaped, cut short (names come from outside)."""
+    text = repr(name)
+    return text if len(text) <= 80 else text[:79] + "\u2026"
+
+
 class ArchiveError(VrpError):
     """An archive that is not a bounded, plain bag; str() is the one-line reason."""
 
 
 def _check_name(name: str, info: zipfile.ZipInfo) -> None:
     if info.orig_filename != name or "\\" in name or "\x00" in name or not name.isprintable():
-        raise ArchiveError(f"the archive holds a member with an unusable name {info.orig_filename!r}")
+        raise ArchiveError(f"the archive holds a member with an unusable name {_named(info.orig_filename)}")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise ArchiveError(f"the archive holds an absolute path {name!r}")
+        raise ArchiveError(f"the archive holds an absolute path {_named(name)}")
     if ".." in name.split("/"):
-        raise ArchiveError(f"the archive holds a path with '..': {name!r}")
+        raise ArchiveError(f"the archive holds a path with '..': {_named(name)}")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise ArchiveError(f"the archive holds a link {name!r}")
+        raise ArchiveError(f"the archive holds a link {_named(name)}")
     if info.flag_bits & 0x1:
-        raise ArchiveError(f"the archive holds an encrypted member {name!r}")
+        raise ArchiveError(f"the archive holds an encrypted member {_named(name)}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ArchiveError(f"the archive member {name!r} uses an unsupported compression")
+        raise ArchiveError(f"the archive member {_named(name)} uses an unsupported compression")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
@@ -49,10 +55,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
         while chunk := stream.read(min(_CHUNK, limit + 1 - got)):
             got += len(chunk)
             if got > limit:
-                raise ArchiveError(f"the archive member {info.filename!r} inflates beyond its bounds")
+                raise ArchiveError(f"the archive member {_named(info.filename)} inflates beyond its bounds")
             parts.append(chunk)
     if got != info.file_size:
-        raise ArchiveError(f"the archive member {info.filename!r} is shorter than it declares")
+        raise ArchiveError(f"the archive member {_named(info.filename)} is shorter than it declares")
     return b"".join(parts)
 
 
@@ -82,18 +88,18 @@ def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int, max
             name = info.filename
             _check_name(name, info)
             if name in seen:
-                raise ArchiveError(f"the archive holds {name!r} twice")
+                raise ArchiveError(f"the archive holds {_named(name)} twice")
             seen.add(name)
             folder, sep, inner = name.partition("/")
             if not sep or not folder:
-                raise ArchiveError(f"the archive member {name!r} is outside the bag's folder")
+                raise ArchiveError(f"the archive member {_named(name)} is outside the bag's folder")
             tops.add(folder)
             if info.is_dir():
                 if inner not in folder_entries or info.file_size:
-                    raise ArchiveError(f"the archive holds an unexpected folder entry {name!r}")
+                    raise ArchiveError(f"the archive holds an unexpected folder entry {_named(name)}")
                 continue
             if inner not in allowed:
-                raise ArchiveError(f"the archive holds an unexpected member {name!r}")
+                raise ArchiveError(f"the archive holds an unexpected member {_named(name)}")
             declared += info.file_size
         if declared > max_unpacked_bytes:
             raise ArchiveError(
@@ -116,7 +122,7 @@ def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int, max
             except ArchiveError:
                 raise
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-                raise ArchiveError(f"the archive member {info.filename!r} is damaged ({exc})") from None
+                raise ArchiveError(f"the archive member {_named(info.filename)} is damaged ({exc})") from None
             budget -= len(content)
             files[info.filename.partition("/")[2]] = content
     return folder, files
