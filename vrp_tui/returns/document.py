@@ -56,8 +56,7 @@ _RECEIVED = "received"  # validation context key: the hub's date, set when the h
 
 def _received(info: ValidationInfo) -> date | None:
     """The hub's date when the document is being read as received, else None (a spoke's own)."""
-    context = info.context
-    return context.get(_RECEIVED) if isinstance(context, dict) else None
+    return info.context.get(_RECEIVED) if isinstance(info.context, dict) else None
 
 
 def _pounds(value: str, info: ValidationInfo) -> str:
@@ -68,7 +67,9 @@ def _pounds(value: str, info: ValidationInfo) -> str:
     return value
 
 
-Pounds = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", max_length=14, examples=["1250.00"]),
+Pounds = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", max_length=14, examples=["1250.00"],
+                               description="Pounds with two decimals, at most 10^9; never negative in a "
+                                           "signed-off return (the hub refuses it)"),
                    AfterValidator(_pounds)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 RecordId = Annotated[int, Field(strict=True, ge=0, le=MAX_ID)]
@@ -101,7 +102,9 @@ def _period(code: str, info: ValidationInfo) -> str:
     return code
 
 
-PeriodCode = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-Q[1-4]$", examples=["2025-26-Q1"]),
+PeriodCode = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-Q[1-4]$", examples=["2025-26-Q1"],
+                                   description="YYYY-YY-Qn of the years 2000-2100; the hub refuses a "
+                                               "quarter that has not ended by its date"),
                        AfterValidator(_period)]
 
 
@@ -120,9 +123,7 @@ def _iso(pattern: re.Pattern[str], kind: type) -> BeforeValidator:
     """Dates and times as ISO text only (never a number), or as the spoke's own objects."""
 
     def check(value: Any) -> Any:
-        if isinstance(value, kind) or (kind is datetime and isinstance(value, datetime)):
-            return value
-        if not isinstance(value, str) or not pattern.fullmatch(value):
+        if not isinstance(value, kind) and not (isinstance(value, str) and pattern.fullmatch(value)):
             raise ValueError(f"not an ISO {'date' if kind is date else 'date and time'}")
         return value
 
