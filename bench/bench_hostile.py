@@ -54,6 +54,13 @@ def stanza_header(count: int, *, pad_to: int = 0) -> bytes:
     return data + os.urandom(max(0, pad_to - len(data)))
 
 
+def _long_body(size: int) -> bytes:
+    """One X25519 stanza whose body is ``size`` bytes of 64-column lines (the parser's slowest input)."""
+    lines = (b"A" * 64 + b"\n") * (size // 65)
+    return (b"age-encryption.org/v1\n-> X25519 " + _b64(os.urandom(32)) + b"\n" + lines + b"A\n--- "
+            + _b64(os.urandom(32)) + b"\n")
+
+
 def real_many_recipients(count: int) -> bytes:
     """A real age file (pyrage) to ``count`` recipients, none of them the hub."""
     recipients = [pyrage.x25519.Identity.generate().to_public() for _ in range(count)]
@@ -134,6 +141,12 @@ def cases(secret: minisign.SecretKey, recipient: str) -> list[tuple[str, Callabl
         ("3,000 real recipients by pyrage, none the hub", lambda: real_many_recipients(3000)),
         ("3,000 minimal stanzas in a 60 KB header", lambda: b"age-encryption.org/v1\n"
          + b"-> X25519 AAAA\nAAAA\n" * 3000 + b"--- AAAA\n" + os.urandom(64)),
+        ("300 minimal stanzas in a 6 KB header", lambda: b"age-encryption.org/v1\n"
+         + b"-> X25519 AAAA\nAAAA\n" * 300 + b"--- AAAA\n" + os.urandom(64)),
+        ("one stanza of 8 KiB of body lines", lambda: _long_body(8 * 1024 - 200)),
+        ("one stanza of 60 KB of body lines", lambda: _long_body(60_000)),
+        ("one stanza with an 8 KiB body line", lambda: b"age-encryption.org/v1\n-> X25519 " + _b64(os.urandom(32))
+         + b"\n" + b"A" * (8 * 1024 - 200) + b"\n--- " + _b64(os.urandom(32)) + b"\n"),
         ("20 real recipients (21 stanzas with grease), none the hub", lambda: real_many_recipients(20)),
         ("19 real recipients, none the hub", lambda: real_many_recipients(19)),
         ("a header with no end, 8 MB", lambda: b"age-encryption.org/v1\n-> X25519 " + b"A" * (limit - 40)),

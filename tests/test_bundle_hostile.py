@@ -172,8 +172,8 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
     ("21 recipient stanzas, the hub's among them", lambda w: pyrage.encrypt(
         b"x", [w.recipient, *(pyrage.x25519.Identity.generate().to_public() for _ in range(19))]),
      "the age header has 21 recipient stanzas, more than the 20 a bundle may have"),
-    ("an age header over 64 KiB", lambda w: b"age-encryption.org/v1\n-> X25519 " + b"A" * 70_000 + b"\n--- A\n",
-     "the age header is longer than the 65536 bytes a bundle's may be"),
+    ("an age header over 8 KiB", lambda w: b"age-encryption.org/v1\n-> X25519 " + b"A" * 9_000 + b"\n--- A\n",
+     "the age header is longer than the 8192 bytes a bundle's may be"),
     ("an age header without its end", lambda w: b"age-encryption.org/v1\n-> X25519 AAAA\nAAAA\n",
      "the age header is damaged or truncated (no '---' line)"),
     ("an age header without a stanza", lambda w: b"age-encryption.org/v1\n--- AAAA\n" + bytes(100),
@@ -287,14 +287,14 @@ def test_vrp_hub_import_bad_good_imports_good_and_exits_1(tmp_path_factory: pyte
     bad.write_bytes(bundle(bad_bag, recipient))
     good.write_bytes(bundle(make_bag(document(), key), recipient))
     hostile = folder / "hostile.vrpb"
-    hostile.write_bytes(b"age-encryption.org/v1\n" + b"-> X25519 AAAA\nAAAA\n" * 3000 + b"--- AAAA\n")
+    hostile.write_bytes(b"age-encryption.org/v1\n" + b"-> X25519 AAAA\nAAAA\n" * 300 + b"--- AAAA\n")
     shutil.copy(good, folder / "good-again.vrpb")
     result = CliRunner().invoke(main, ["--db", str(db), "hub", "import", str(bad), str(hostile), str(good),
                                        str(folder / "good-again.vrpb")], env=env)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "bad.vrpb: rejected: return.json is not valid: totals.referrals: Input should be a valid integer",
-        "hostile.vrpb: rejected: the age header has 3000 recipient stanzas, more than the 20 a bundle may have",
+        "hostile.vrpb: rejected: the age header has 300 recipient stanzas, more than the 20 a bundle may have",
         "good.vrpb: imported",
         "good-again.vrpb: already imported",
     ]
