@@ -126,6 +126,14 @@ def _keys(count: int) -> bytes:
     return _document_with(b'"totals": {' + b",".join(b'"k%d": 0' % n for n in range(count)) + b"}")
 
 
+def _many_members(count: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for n in range(count):
+            archive.writestr(f"b/{n}", b"")
+    return out.getvalue()
+
+
 def zip_bomb(recipient: str) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -153,6 +161,8 @@ def cases(secret: minisign.SecretKey, recipient: str) -> list[tuple[str, Callabl
         ("one stanza, 8 MB of junk after it", lambda: stanza_header(1, pad_to=limit)),
         ("to the hub, 8 MB random plaintext", lambda: encrypt(os.urandom(limit - 4096), recipient)),
         ("to the hub, a ZIP bomb (200 MB of zeros)", lambda: zip_bomb(recipient)),
+        ("to the hub, a ZIP of 60,000 members", lambda: encrypt(_many_members(60_000), recipient)),
+        ("to the hub, a ZIP64 of 75,000 members", lambda: encrypt(_many_members(75_000), recipient)),
         ("signed, return.json 7 MB (over its 4 MiB)",
          lambda: signed_with_payload(secret, recipient, b" " * (7 * 1024 * 1024))),
         ("signed, return.json 4 MB of '[' (deep nesting)", lambda: signed_with_payload(secret, recipient, b"[" * JSON)),

@@ -19,7 +19,7 @@ from typing import Any
 import pyrage
 import pytest
 from click.testing import CliRunner
-from hub_bags import Bag, HubWorld, SpokeKey, bundle, document, make_bag
+from hub_bags import Bag, Entry, HubWorld, SpokeKey, bundle, document, make_bag, zip_entries
 
 from vrp_tui.cli import main
 from vrp_tui.hub import intake
@@ -178,6 +178,9 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
      "the age header is damaged or truncated (no '---' line)"),
     ("an age header without a stanza", lambda w: b"age-encryption.org/v1\n--- AAAA\n" + bytes(100),
      "the age header has no recipient stanza"),
+    ("a ZIP of 5,000 members", lambda w: pyrage.encrypt(zip_entries(
+        [Entry(f"bristol_2025-26-Q1_v1/{n}", b"") for n in range(5000)]), [w.recipient]),
+     "the archive holds 5000 members, more than the 24 allowed"),
     ("pyrage's two-line message", lambda w: b"age-encryption.org/v1\n-> X25519 AAAA\nAAAA\n--- AAAA\nxx",
      "the encrypted file is damaged or truncated"),
     ("a record id over SQLite's integers", lambda w: changed_doc(w, replaced("validation.warnings", [

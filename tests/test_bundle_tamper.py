@@ -266,6 +266,18 @@ def test_any_untrusted_comment_is_accepted(files, key, hub) -> None:  # type: ig
         assert (bundle.spoke, bundle.version) == ("bristol", 1)
 
 
+def test_a_signed_line_in_another_base64_encoding_of_the_same_bytes_is_refused(files, key, hub) -> None:  # type: ignore[no-untyped-def]
+    """Base64's unused trailing bits give other encodings of the same signature: not as minisign writes it."""
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    lines = files[names.SIGNATURE].split(b"\n")
+    last = lines[3].index(b"=") - 1  # 64 bytes in 88 characters: the last one before '==' has 4 unused bits
+    value = alphabet.index(lines[3][last:last + 1])
+    lines[3] = lines[3][:last] + alphabet[value ^ 1:(value ^ 1) + 1] + lines[3][last + 1:]
+    changed = b"\n".join(lines)
+    data = seal(zip_bag(FOLDER, {**files, names.SIGNATURE: changed}, WHEN), hub)
+    assert reason(data, hub, key) == f"{names.SIGNATURE} is altered: its signed lines are not canonical minisign"
+
+
 def test_the_signed_line_altered_is_refused(files, key, hub) -> None:  # type: ignore[no-untyped-def]
     lines = files[names.SIGNATURE].split(b"\n")
     changed = b"\n".join([lines[0], lines[1], b"trusted comment: something else", *lines[3:]])

@@ -134,6 +134,8 @@ def _check_signature(files: dict[str, bytes], spoke: str,
         signature = minisign.Signature.from_bytes(raw)
     except (signing.KeyProblem, minisign.Error):
         raise BundleRejected(f"{names.SIGNATURE} is not a minisign signature") from None
+    if raw.splitlines()[1:] != bytes(signature).splitlines()[1:]:  # the signed lines, canonically encoded
+        raise BundleRejected(f"{names.SIGNATURE} is altered: its signed lines are not canonical minisign")
     enrolled = lookup_key(key_id)
     if enrolled is None:
         raise BundleRejected(f"signed by an unknown key {key_id}")
