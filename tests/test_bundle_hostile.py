@@ -108,13 +108,13 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
     ("version 10^6 + 1 in return.json", lambda w: changed_doc(w, replaced("version", 10**6 + 1)),
      "return.json version 1000001 does not match bag-info (1)"),
     ("contact hours Infinity", lambda w: raw_value(w, "totals.contact_hours", "Infinity"),
-     "return.json holds Infinity, which is not a JSON number"),
+     "return.json is not valid: totals.contact_hours: Infinity is not a JSON number"),
     ("contact hours NaN", lambda w: raw_value(w, "totals.contact_hours", "NaN"),
-     "return.json holds NaN, which is not a JSON number"),
+     "return.json is not valid: totals.contact_hours: NaN is not a JSON number"),
     ("contact hours -Infinity", lambda w: raw_value(w, "totals.contact_hours", "-Infinity"),
-     "return.json holds -Infinity, which is not a JSON number"),
+     "return.json is not valid: totals.contact_hours: -Infinity is not a JSON number"),
     ("contact hours 1e400", lambda w: raw_value(w, "totals.contact_hours", "1e400"),
-     "return.json holds the number '1e400', too large"),
+     "return.json is not valid: totals.contact_hours: the number '1e400' is too large"),
     ("contact hours 1e30", lambda w: raw_value(w, "totals.contact_hours", "1e30"),
      "totals.contact_hours: Input should be less than or equal to 10000000"),
     ("contact hours negative", lambda w: raw_value(w, "totals.contact_hours", "-0.5"),
@@ -124,7 +124,7 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
     ("contact hours as a string", lambda w: raw_value(w, "totals.contact_hours", '"15.5"'),
      "totals.contact_hours: Input should be a valid number"),
     ("count 10^400", lambda w: raw_value(w, "totals.referrals", "1" + "0" * 400),
-     "return.json holds a number of 401 digits, too large"),
+     "return.json is not valid: totals.referrals: a number of 401 digits, too large"),
     ("count 10^9 + 1", lambda w: raw_value(w, "totals.referrals", str(10**9 + 1)),
      "totals.referrals: Input should be less than or equal to 1000000000"),
     ("count as a string", lambda w: raw_value(w, "totals.referrals", '"7"'),
@@ -154,7 +154,7 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
     ("a field over 100 kB", lambda w: changed_doc(w, replaced("narrative.case_study", "x" * 100_001)),
      "narrative.case_study: the text is 100001 bytes, more than the 100000 a field may hold"),
     ("a repeated key", lambda w: with_json(w, json.dumps(document())[:-1] + ', "spoke": "bristol"}'),
-     "return.json repeats the key 'spoke'"),
+     "return.json is not valid: spoke: the key is given more than once in its object"),
     ("a date as a number", lambda w: changed_doc(w, replaced("generated_at", 1751533200)),
      "generated_at: Value error, not an ISO date and time"),
     ("a year outside 2000-2100", lambda w: changed_doc(w, replaced("first_day", "2999-04-01")),
@@ -263,7 +263,7 @@ def test_import_files_goes_on_after_a_rejected_file_and_after_an_unexpected_fail
     results = list(import_files(world.store, sorted(inbox.iterdir()), world.identity, today=TODAY))
     assert [(r.name, r.outcome) for r in results] == [
         ("1-bad.vrpb", REJECTED), ("2-broken.vrpb", REJECTED), ("3-good.vrpb", IMPORTED), ("4-folder.vrpb", REJECTED)]
-    assert results[0].reason == "return.json holds Infinity, which is not a JSON number"
+    assert results[0].reason == "return.json is not valid: totals.contact_hours: Infinity is not a JSON number"
     assert results[1].reason == "the file could not be checked (RuntimeError: a library failed over two lines)"
     assert results[3].reason.startswith("cannot read the file")
     assert all("\n" not in r.line for r in results)

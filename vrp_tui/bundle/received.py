@@ -14,7 +14,7 @@ import json
 import math
 import re
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 from vrp_tui.returns.document import (
     MAX_TEXT_BYTES,
@@ -33,22 +33,31 @@ MAX_FIELDS = 64  # in any one object: no part of a return has nearly so many
 _MAX_NUMBER_CHARS = 24  # a JSON number longer than this is no figure of a return
 
 
-def _refuse_constant(name: str) -> NoReturn:
-    raise DocumentError(f"return.json holds {name}, which is not a JSON number")
+class Refused:
+    """A JSON value the parser refused, left in its place so the check that follows names where it is."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
 
-def _bounded_int(text: str) -> int:
+def _refuse_constant(name: str) -> Refused:
+    return Refused(f"{name} is not a JSON number")
+
+
+def _bounded_int(text: str) -> int | Refused:
     if len(text) > _MAX_NUMBER_CHARS:
-        raise DocumentError(f"return.json holds a number of {len(text)} digits, too large")
+        return Refused(f"a number of {len(text)} digits, too large")
     return int(text)
 
 
-def _finite_float(text: str) -> float:
+def _finite_float(text: str) -> float | Refused:
     if len(text) > _MAX_NUMBER_CHARS:
-        raise DocumentError(f"return.json holds a number written in {len(text)} characters, too long")
+        return Refused(f"a number written in {len(text)} characters, too long")
     value = float(text)
     if not math.isfinite(value):
-        raise DocumentError(f"return.json holds the number {shown(text)}, too large")
+        return Refused(f"the number {shown(text)} is too large")
     return value
 
 
@@ -58,13 +67,14 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise DocumentError(f"return.json repeats the key {shown(key)}")
+                out[key] = Refused("the key is given more than once in its object")
             seen.add(key)
     return out
 
 
 def parse_json(raw: bytes) -> Any:
-    """Received bytes as JSON: UTF-8, no NaN or Infinity, no huge numbers, no key twice."""
+    """Received bytes as JSON; NaN, Infinity, huge numbers and a key given twice are left as
+    :class:`Refused` values, which :func:`check_texts` reports with where they are."""
     if len(raw) > MAX_RETURN_JSON_BYTES:
         raise DocumentError(f"data/return.json is {len(raw)} bytes, more than the {MAX_RETURN_JSON_BYTES} "
                             "a return may be")
@@ -75,8 +85,6 @@ def parse_json(raw: bytes) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
                           parse_float=_finite_float, object_pairs_hook=_no_repeats)
-    except DocumentError:
-        raise
     except (ValueError, RecursionError):
         raise DocumentError("data/return.json is not valid JSON") from None
 
@@ -95,7 +103,8 @@ def _text_problem(value: str) -> str | None:
 
 
 def check_texts(data: Any, start: tuple[int | str, ...] = ()) -> None:
-    """Every string (keys too) valid Unicode, without controls but newline and tab, within size.
+    """Every string (keys too) valid Unicode, without controls but newline and tab, within size;
+    no value the parser refused.
 
     Also bounds the shape before any validation work: at most MAX_VALUES
     values in all and MAX_FIELDS fields in any object.
@@ -108,6 +117,8 @@ def check_texts(data: Any, start: tuple[int | str, ...] = ()) -> None:
             problem = _text_problem(value)
             if problem:
                 raise DocumentError(f"return.json is not valid: {where(loc)}: the text {problem}")
+        elif isinstance(value, Refused):
+            raise DocumentError(f"return.json is not valid: {where(loc)}: {value.reason}")
         elif isinstance(value, dict | list):
             seen += len(value)
             if seen > MAX_VALUES:
