@@ -5,18 +5,14 @@ the spoke builds them, ``vrp return show --json`` prints them, the bundle
 carries them and the hub checks what it receives with :func:`validate_document`.
 The JSON Schema in ``vrp_tui/schemas/return-v1.json`` is generated from them.
 
-Money is a two-decimal string of pounds (``"1250.00"``); contact hours are a
-JSON number with one decimal place (``12.5``). The document names no young
-person: no participant refs, dates of birth, postcodes or names.
-
-The types and bounds hold for every document: counts JSON integers 0..10^9
-(never strings, booleans or floats), hours finite 0..10^7 with one decimal,
-money up to 10^9 pounds, versions 1..10^6, periods and dates in 2000-2100. A
-document the hub received (``validate_document(..., received=today)``, after
-``vrp_tui.bundle.received`` has parsed its bytes and checked its text) must
-also be a signed-off version, with no negative money, for a quarter ended by
-the hub's date. (A spoke's draft may carry negative money: its own validation
-reports it as an error before sign-off.)
+Money is a two-decimal string of pounds (``"1250.00"``), at most 10^9;
+contact hours a finite number 0..10^7 with one decimal (``12.5``); counts JSON
+integers 0..10^9 (never strings, booleans or floats); versions 1..10^6;
+periods and dates in 2000-2100. The document names no young person. A document
+the hub received (``validate_document(..., received=today)``, after
+``vrp_tui.bundle.received`` checked its bytes and text) must also be a
+signed-off version with no negative money for a quarter ended by the hub's
+date (a spoke's draft may carry negative money: its validation reports it).
 """
 
 from __future__ import annotations
@@ -316,8 +312,12 @@ def where(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "document"
 
 
+def _cut(message: str, limit: int = 160) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "\u2026"
+
+
 def _problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> str:
-    problems = [f"{where((*prefix, *err['loc']))}: {err['msg']}" for err in exc.errors()[:3]]
+    problems = [f"{where((*prefix, *err['loc']))}: {_cut(err['msg'])}" for err in exc.errors()[:3]]
     more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
     return "; ".join(problems) + more
 
@@ -330,8 +330,7 @@ class _ItemError(Exception):
 def _items_first(data: dict[str, Any], context: dict[str, Any] | None) -> None:
     """Validate the lists' items one by one first, stopping at the first bad one.
 
-    A list of thousands of bad items then costs one item's errors, not all of
-    theirs; a good document is validated again as a whole after.
+    Thousands of bad items then cost one item's errors, not all of theirs.
     """
     lists: list[tuple[tuple[str, ...], Any, type[BaseModel]]] = [(("interventions",), data.get("interventions"),
                                                                   InterventionReturn)]
