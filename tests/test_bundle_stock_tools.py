@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import bagit
+import pyrage
 import pytest
 from hub_bags import HubWorld, document
 
@@ -125,3 +126,23 @@ def test_a_stock_bag_with_an_invalid_return_is_still_refused(world: HubWorld, tm
     result = world.receive(zip_and_encrypt(bag_dir, str(world.recipient)))
     assert (result.outcome, result.reason) == (
         REJECTED, "return.json is not valid: totals.contacts: Input should be a valid integer")
+
+
+def test_the_age_cli_with_a_few_recipients_is_accepted_and_with_many_refused(
+        world: HubWorld, tmp_path: Path, minisign_key: tuple[Path, Path]) -> None:
+    pub, secret = minisign_key
+    enrol_key(world.store, "bristol", pub.read_text())
+    bag_dir = stock_bag(tmp_path, secret, bundle_id=str(uuid.uuid4()))
+    work = bag_dir.parent
+    run("zip", "-q", "-r", "bundle.zip", FOLDER, cwd=work)
+    others = [str(pyrage.x25519.Identity.generate().to_public()) for _ in range(25)]
+
+    def encrypted(recipients: list[str]) -> bytes:
+        run("age", *(arg for r in recipients for arg in ("-r", r)), "-o", "out.vrpb", "bundle.zip", cwd=work)
+        return (work / "out.vrpb").read_bytes()
+
+    many = world.receive(encrypted([str(world.recipient), *others]))
+    assert (many.outcome, many.reason) == (
+        REJECTED, "the age header has 26 recipient stanzas, more than the 20 a bundle may have")
+    few = world.receive(encrypted([*others[:2], str(world.recipient)]))
+    assert few.outcome == IMPORTED, few.reason
