@@ -126,12 +126,17 @@ def _keys(count: int) -> bytes:
     return _document_with(b'"totals": {' + b",".join(b'"k%d": 0' % n for n in range(count)) + b"}")
 
 
-def _many_members(count: int) -> bytes:
+def _many_members(count: int, say: int | None = None) -> bytes:
+    """A ZIP of ``count`` empty members; ``say``: the member count its end record states instead."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for n in range(count):
             archive.writestr(f"b/{n}", b"")
-    return out.getvalue()
+    data = bytearray(out.getvalue())
+    if say is not None:
+        end = data.rfind(b"PK\x05\x06")
+        data[end + 8:end + 12] = say.to_bytes(2, "little") * 2
+    return bytes(data)
 
 
 def zip_bomb(recipient: str) -> bytes:
@@ -163,6 +168,8 @@ def cases(secret: minisign.SecretKey, recipient: str) -> list[tuple[str, Callabl
         ("to the hub, a ZIP bomb (200 MB of zeros)", lambda: zip_bomb(recipient)),
         ("to the hub, a ZIP of 60,000 members", lambda: encrypt(_many_members(60_000), recipient)),
         ("to the hub, a ZIP64 of 75,000 members", lambda: encrypt(_many_members(75_000), recipient)),
+        ("to the hub, 60,000 members, the end record says 6", lambda: encrypt(_many_members(60_000, say=6),
+                                                                             recipient)),
         ("signed, return.json 7 MB (over its 4 MiB)",
          lambda: signed_with_payload(secret, recipient, b" " * (7 * 1024 * 1024))),
         ("signed, return.json 4 MB of '[' (deep nesting)", lambda: signed_with_payload(secret, recipient, b"[" * JSON)),

@@ -181,12 +181,22 @@ VALUES: list[tuple[str, Callable[[HubWorld], bytes], str]] = [
     ("a ZIP of 5,000 members", lambda w: pyrage.encrypt(zip_entries(
         [Entry(f"bristol_2025-26-Q1_v1/{n}", b"") for n in range(5000)]), [w.recipient]),
      "the archive holds 5000 members, more than the 24 allowed"),
+    ("a ZIP whose end record understates its members", lambda w: pyrage.encrypt(_understated(5000), [w.recipient]),
+     "the archive's directory is 358890 bytes, more than the 65536 a bundle's may be"),
     ("pyrage's two-line message", lambda w: b"age-encryption.org/v1\n-> X25519 AAAA\nAAAA\n--- AAAA\nxx",
      "the encrypted file is damaged or truncated"),
     ("a record id over SQLite's integers", lambda w: changed_doc(w, replaced("validation.warnings", [
         {"code": "x", "text": "x", "table": "spend", "id": 2**63}])),
      "validation.warnings.0.id: Input should be less than or equal to 9223372036854775807"),
 ]
+
+
+def _understated(count: int) -> bytes:
+    """A ZIP of ``count`` members whose end record says it holds 6."""
+    data = bytearray(zip_entries([Entry(f"bristol_2025-26-Q1_v1/{n}", b"") for n in range(count)]))
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (6).to_bytes(2, "little") * 2
+    return bytes(data)
 
 
 def _period_bundle(world: HubWorld, period: str) -> bytes:

@@ -62,6 +62,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -
     return b"".join(parts)
 
 
+MAX_DIRECTORY_BYTES = 64 * 1024  # a bag's few members take about 1 KiB of central directory
 _END = b"PK\x05\x06"  # end of central directory record
 _END_ZIP64_LOCATOR = b"PK\x06\x07"
 
@@ -70,8 +71,8 @@ def _check_directory(data: bytes, max_members: int) -> None:
     """The member count the archive's end record states, read before zipfile parses the directory.
 
     zipfile reads the whole central directory first (0.5 s for the 80,000
-    members 8 MB can hold); the end record that it trusts says the count
-    up front. zipfile looks for the record where this does (the last 22
+    members 8 MB can hold), as many entries as the directory size the end
+    record states: that size and the count are checked up front. zipfile looks for the record where this does (the last 22
     bytes, else the last signature within 64 KiB of the end). A bundle is
     small, so ZIP64 is refused.
     """
@@ -83,6 +84,10 @@ def _check_directory(data: bytes, max_members: int) -> None:
     total = int.from_bytes(data[end + 10:end + 12], "little")
     if total > max_members:
         raise ArchiveError(f"the archive holds {total} members, more than the {max_members} allowed")
+    size = int.from_bytes(data[end + 12:end + 16], "little")  # zipfile reads entries until this is used up
+    if size > MAX_DIRECTORY_BYTES:
+        raise ArchiveError(f"the archive's directory is {size} bytes, more than the {MAX_DIRECTORY_BYTES} "
+                           "a bundle's may be")
 
 
 def unpack(data: bytes, expected: Iterable[str], *, max_unpacked_bytes: int, max_members: int,
