@@ -1,8 +1,14 @@
 """Reading a bundle at the hub: decrypt, unpack within bounds, verify, check, validate.
 
 The checks run in the order of SPEC section 5 "Hub acceptance", steps 1-5, and
-the first that fails rejects the bundle with a one-line reason. Nothing here
-writes anything: the hub records what :func:`read_bundle` returns.
+the first that fails rejects the bundle with a one-line reason. Every stage is
+bounded before it does work (the age header in ``envelope``, the ZIP in
+``archive``, return.json in ``received``), so any file up to the size limit
+is refused quickly whatever it holds; every refusal of any stage ends as
+``BundleRejected``. What stock tools make is accepted as SPEC section 5 says:
+any untrusted comment, bagit-python's labels and sha512 manifests, ``zip -r``
+folder entries. Nothing here writes anything: the hub records what
+:func:`read_bundle` returns.
 """
 
 from __future__ import annotations
