@@ -104,6 +104,15 @@ def test_a_degenerate_key_is_not_enrolled(world: HubWorld, point: bytes) -> None
     assert world.dump() == before
 
 
+@pytest.mark.parametrize("y", [P + 2, P + 10, P + 18])
+def test_a_key_of_any_other_non_canonical_encoding_is_not_enrolled(world: HubWorld, y: int) -> None:
+    """libsodium also refuses a public key whose y is not below p (these are not of small order)."""
+    point = y.to_bytes(32, "little")
+    assert not signing.has_small_order(point)
+    with pytest.raises(KeyRefused, match="^not a usable minisign public key: its Ed25519 point is not canonically"):
+        enrol_key(world.store, "bristol", key_line(point))
+
+
 @pytest.fixture
 def world(tmp_path) -> HubWorld:  # type: ignore[no-untyped-def]
     return HubWorld(tmp_path / "hub.db", spokes=("bristol", "banes"))

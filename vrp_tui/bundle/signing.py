@@ -51,7 +51,8 @@ def public_key_file(public_key: str, note: str = "") -> str:
 # with either sign of x; an encoding is refused when its y (sign bit cleared)
 # is one of these modulo p, so the non-canonical encodings y = p and y = p+1
 # are refused too: libsodium's has_small_order blocklist, which stock minisign
-# applies.
+# applies. Like libsodium, a public key whose y is not below p (any other
+# non-canonical encoding) is refused as well.
 _P = 2**255 - 19
 _Y8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022
 SMALL_ORDER_Y = frozenset({0, 1, _P - 1, _Y8, _P - _Y8})
@@ -74,8 +75,11 @@ def read_public_key(text: str) -> minisign.PublicKey:
         key = minisign.PublicKey.from_base64(lines[-1])
     except (IndexError, minisign.Error, ValueError) as exc:
         raise KeyProblem(f"not a minisign public key: {exc}") from None
-    if has_small_order(_key_bytes(key)):
+    point = _key_bytes(key)
+    if has_small_order(point):
         raise KeyProblem("not a usable minisign public key: it is a degenerate (small-order) Ed25519 point")
+    if int.from_bytes(point, "little") & ((1 << 255) - 1) >= _P:
+        raise KeyProblem("not a usable minisign public key: its Ed25519 point is not canonically encoded")
     return key
 
 
