@@ -112,20 +112,23 @@ def key_id(public_key: str) -> str:
 def unlock(secret_key: str, passphrase: str | None) -> minisign.SecretKey:
     """Decrypt the stored secret key; KeyProblem on a wrong or missing passphrase."""
     if not passphrase:
-        raise KeyProblem("a passphrase is required (or set VRP_PASSPHRASE)")
+        raise KeyProblem("a passphrase is required (or set VRP_PASSPHRASE)", field="passphrase")
     key = minisign.SecretKey.from_bytes(secret_key.encode())
     try:
         key.decrypt(passphrase)
     except minisign.Error:
-        raise KeyProblem("wrong passphrase for the spoke's secret key") from None
+        raise KeyProblem("wrong passphrase for the spoke's secret key", field="passphrase") from None
     return key
 
 
 def change_passphrase(secret_key: str, old: str | None, new: str) -> str:
     """The secret key re-encrypted under ``new``; KeyProblem if ``old`` does not unlock it."""
     if not new:
-        raise KeyProblem("a passphrase is required to protect the secret key")
-    key = unlock(secret_key, old)
+        raise KeyProblem("a passphrase is required to protect the secret key", field="new")
+    try:
+        key = unlock(secret_key, old)
+    except KeyProblem as exc:
+        raise KeyProblem(exc.message, field="current") from None
     key.encrypt(new)
     return bytes(key).decode()
 
