@@ -46,11 +46,15 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a refusal it did not catch itself (a full disk, a database that is
-        not the right one, a busy store) still ends in one line on stderr and exit status 1."""
+        not the right one, a busy store, a file that cannot be written) still ends in one line
+        on stderr and exit status 1."""
         try:
             return super().invoke(ctx)
         except VrpError as exc:
             raise refuse(str(exc)) from None
+        except OSError as exc:  # a file or folder that cannot be read or written
+            where = f": {exc.filename}" if exc.filename else ""
+            raise refuse(f"{exc.strerror or exc}{where}") from None
 
 
 def freeze_imported() -> None:
