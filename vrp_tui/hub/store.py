@@ -20,7 +20,7 @@ from vrp_tui.store.opening import HUB, DatabaseRefused, open_database, write_tra
 
 # How many migrations vrp_tui/hub/migrations.py holds, kept in PRAGMA user_version
 # (a test keeps this in step with the migrations module).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Kept for callers that catch it: every refusal to open a file as the hub's.
 NotAHubDatabase = DatabaseRefused
@@ -88,6 +88,12 @@ class HubStore:
     def recipient(self) -> str | None:
         """The hub's age recipient (``age1...``), or None before ``vrp hub init``."""
         row = self.conn.execute("SELECT recipient FROM hub_identity WHERE id = 1").fetchone()
+        return row[0] if row else None
+
+    @property
+    def signing_public_key(self) -> str | None:
+        """The hub's minisign public key (its ``.pub`` text) for receipts, or None before it is made."""
+        row = self.conn.execute("SELECT public_key FROM hub_signing_key WHERE id = 1").fetchone()
         return row[0] if row else None
 
     def setting(self, key: str) -> int:
