@@ -16,7 +16,7 @@ import pytest
 from hub_bags import HubWorld, SpokeKey, bundle, document, figures, intervention, make_bag
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import WorkerState
 
 from vrp_tui.hub.identity import create_identity
@@ -27,6 +27,7 @@ from vrp_tui.hub_app import HubApp, make_hub_app
 from vrp_tui.screens.hub.main import HubMainScreen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen, ReviewNoteScreen
 from vrp_tui.screens.hub.setup import HubSetupScreen, PassphraseScreen
+from vrp_tui.screens.shared.confirm import ConfirmScreen
 
 SIZE = (80, 24)
 TODAY = date(2025, 11, 1)
@@ -174,6 +175,12 @@ async def test_accept_and_return_with_issues_from_the_viewer(hub: tuple[Path, Hu
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # naming spoke, quarter and version
+        assert str(app.screen.query_one(".dialog-title", Label).content) == \
+            "Accept Bristol, 2025/26 Q1 (Apr–Jun 2025), version 2?"
+        assert len(reviews(path)) == 2  # nothing yet
+        await pilot.press("y")
         await settle(pilot)
         assert reviews(path)[-1] == ("bristol", 2, "accepted", "")
         assert static(app, "#return-title").endswith("· accepted")

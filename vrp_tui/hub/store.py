@@ -48,6 +48,9 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+FOLDER_SETTINGS = ("receipts_folder", "reports_folder")  # where the TUI writes receipts and reports
+
+
 def _migrate(conn: sqlite3.Connection) -> int:
     db = Database(conn)
     migrations.apply(db)
@@ -100,6 +103,19 @@ class HubStore:
         spec = SETTINGS[key]
         row = self.conn.execute("SELECT value FROM hub_settings WHERE key = ?", [key]).fetchone()
         return int(row[0]) if row else spec.default
+
+    def folder(self, key: str, default: str = "exports") -> str:
+        """A folder the hub writes into (``receipts_folder``, ``reports_folder``), as last chosen."""
+        row = self.conn.execute("SELECT value FROM hub_settings WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row and row[0] else default
+
+    def set_folder(self, key: str, folder: str) -> None:
+        if key not in FOLDER_SETTINGS:
+            raise HubSettingError(f"unknown folder setting {key!r}")
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO hub_settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, folder])
 
     def settings(self) -> dict[str, int]:
         return {key: self.setting(key) for key in SETTINGS}

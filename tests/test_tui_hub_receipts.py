@@ -1,0 +1,135 @@
+"""The hub TUI closes the loop: aimed reviews, receipts, enrolling and revoking keys (issue #13).
+
+Driven by keyboard at 80x24 over a real hub file (the set-up hub of test_tui_hub);
+each test checks the database, or the file written, afterwards.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from hub_bags import HubWorld, SpokeKey
+from textual import events
+from textual.widgets import Input, Label, Select
+
+from tests.test_tui_hub import PASSPHRASE, app_for, hub, reviews, settle, static, table_text, template
+from vrp_tui.bundle import signing
+from vrp_tui.hub.identity import signing_key_line
+from vrp_tui.hub.store import HubStore
+from vrp_tui.screens.hub.keys import EnrolScreen
+from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
+from vrp_tui.screens.hub.review import ReceiptScreen
+from vrp_tui.screens.shared.confirm import ConfirmScreen
+
+__all__ = ["hub", "template"]  # the fixtures, shared with test_tui_hub
+
+
+def paste(app: Any, selector: str, text: str) -> None:
+    app.screen.query_one(selector, Input).post_message(events.Paste(text))
+
+
+async def test_a_review_applies_to_the_version_on_screen_or_is_refused(hub: tuple[Path, HubWorld]) -> None:
+    path, _ = hub
+    app = app_for(*hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Bristol Q1: v2 held
+        await settle(pilot)
+        await pilot.press("4", "up", "enter")  # show version 1
+        await settle(pilot)
+        assert "v1 (an earlier version; v2 is held)" in static(app, "#return-title")
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert str(app.screen.query_one(".dialog-title", Label).content) == \
+            "Accept Bristol, 2025/26 Q1 (Apr–Jun 2025), version 1?"
+        await pilot.press("n")  # no: nothing recorded
+        await settle(pilot)
+        assert len(reviews(path)) == 2
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")  # yes, but v1 is not the latest: refused, nothing recorded
+        await settle(pilot)
+        assert len(reviews(path)) == 2
+        assert isinstance(app.screen, ReturnViewerScreen)
+        assert "v1 (an earlier version; v2 is held)" in static(app, "#return-title")  # the view stays
+        shown = [str(n.message) for n in app._notifications]
+        assert any("version 1 of bristol 2025-26-Q1 is not the latest held (version 2 is)" in m for m in shown)
+
+
+async def test_r_in_the_viewer_writes_the_receipt_into_the_chosen_folder(
+        hub: tuple[Path, HubWorld], tmp_path: Path) -> None:
+    path, _ = hub
+    out = tmp_path / "to-spokes"
+    app = app_for(*hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")  # BaNES Q1: v1, returned with issues
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        assert app.screen.query_one("#f-folder", Input).value == "exports"  # the default
+        app.screen.query_one("#f-folder", Input).value = ""
+        paste(app, "#f-folder", str(out))
+        paste(app, "#f-passphrase", PASSPHRASE)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReturnViewerScreen)
+    receipt = out / "banes_2025-26-Q1_v1.vrpr"
+    body = zipfile.ZipFile(receipt).read("receipt.json").decode()
+    assert '"state": "returned-with-issues"' in body and '"note": "Spend missing for SPORT1"' in body
+    with HubStore(path) as store:
+        assert store.folder("receipts_folder") == str(out)  # kept for next time
+
+
+async def test_the_keys_tab_shows_the_hubs_lines_enrols_and_revokes(
+        hub: tuple[Path, HubWorld], tmp_path: Path) -> None:
+    path, _ = hub
+    with HubStore(path) as store:
+        recipient, line = store.recipient, signing_key_line(store)
+    assert recipient and line
+    newcomer = SpokeKey("somerset")
+    pub = tmp_path / "somerset.pub"
+    pub.write_text(newcomer.public_key + "\n")
+    app = app_for(*hub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert static(app, "#hub-identity").splitlines() == [f"Recipient (age)   {recipient}",
+                                                             f"Signing key       {line}"]
+        before = table_text(app, "#keys")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EnrolScreen)
+        app.screen.query_one("#f-spoke", Select).value = "somerset"
+        paste(app, "#f-key", "RWnot a key")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EnrolScreen)  # refused beside the field
+        assert str(app.screen.query_one("#error-key").content).startswith("not a minisign public key")
+        app.screen.query_one("#f-key", Input).value = ""
+        paste(app, "#f-key", str(pub))  # a .pub file by its path
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        rows = table_text(app, "#keys")
+        assert len(rows) == len(before) + 1
+        key_id = signing.key_id(newcomer.public_key)
+        row = next(n for n, r in enumerate(rows) if r[1] == key_id)
+        assert rows[row][:3] == ["Somerset", key_id, "valid"]
+        await pilot.press("home", *(["down"] * row), "x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert str(app.screen.query_one(".dialog-title", Label).content) == f"Revoke Somerset's key {key_id}?"
+        await pilot.press("y")
+        await settle(pilot)
+        assert table_text(app, "#keys")[row][:3] == ["Somerset", key_id, "revoked"]
+    with HubStore(path) as store:
+        assert store.query("SELECT revoked_at IS NOT NULL AS r FROM enrolled_keys WHERE key_id = ?",
+                           [key_id]) == [{"r": 1}]
