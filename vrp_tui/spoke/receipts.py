@@ -166,3 +166,12 @@ def receipt_states(store: Store, period: str) -> dict[int, ReceiptState]:
         [period],
     )
     return {row["version"]: ReceiptState(**row) for row in rows}
+
+
+def all_receipt_states(store: Store) -> dict[tuple[str, int], ReceiptState]:
+    """The hub's latest word on every (period, version) it sent a receipt for."""
+    rows = store.query(
+        "SELECT period, version, state, note, reviewed_at, issued_at FROM receipts r WHERE issued_at = "
+        "(SELECT max(issued_at) FROM receipts WHERE period = r.period AND version = r.version)"
+    )
+    return {(row.pop("period"), row["version"]): ReceiptState(**row) for row in rows}
