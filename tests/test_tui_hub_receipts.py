@@ -12,7 +12,7 @@ from typing import Any
 
 from hub_bags import HubWorld, SpokeKey
 from textual import events
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Label, Select, TabbedContent
 
 from tests.test_tui_hub import PASSPHRASE, app_for, hub, reviews, settle, static, table_text, template
 from vrp_tui.bundle import signing
@@ -133,3 +133,35 @@ async def test_the_keys_tab_shows_the_hubs_lines_enrols_and_revokes(
     with HubStore(path) as store:
         assert store.query("SELECT revoked_at IS NOT NULL AS r FROM enrolled_keys WHERE key_id = ?",
                            [key_id]) == [{"r": 1}]
+
+
+async def test_the_inbox_path_box_keeps_focus_and_the_status_ends_in_the_outcome(
+        hub: tuple[Path, HubWorld], tmp_path: Path) -> None:
+    path, world = hub
+    long_name = "a_file_with_a_long_name_" + "x" * 60 + ".vrpb"
+    (tmp_path / long_name).write_text("not a bundle")
+    app = app_for(path, world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        field = app.screen.query_one("#inbox-path", Input)
+        assert field.has_focus
+        await pilot.press(*str(tmp_path / "nowhere1"), "enter")  # typed: the digit is text, not a tab key
+        await settle(pilot)
+        assert field.value == str(tmp_path / "nowhere1")
+        assert static(app, "#inbox-status") == f"Nothing imported: no such file or folder: {tmp_path / 'nowhere1'}."
+        assert field.has_focus
+        field.value = str(tmp_path / long_name)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert static(app, "#inbox-status") == "1 file: 0 imported, 1 rejected."
+        assert field.has_focus  # still in the path box after an import
+        detail = static(app, "#inbox-detail")
+        assert detail == (f"{long_name}: rejected: not an age file: a bundle is age-encrypted "
+                          "(age-encryption.org/v1)")
+        shown = app.screen.query_one("#inbox-detail").size
+        assert shown.height >= 2 and shown.width <= 80  # wrapped, not cut
+        before = field.value
+        await pilot.press("1")  # typed into the box: the tab does not change
+        assert len(field.value) == len(before) + 1 and field.value.count("1") == before.count("1") + 1
+        assert app.screen.query_one("#hub-tabs", TabbedContent).active == "tab-inbox"

@@ -38,6 +38,13 @@ MAX_PUB_FILE = 4096  # a minisign .pub file is two short lines
 
 
 class KeysPane(ReportsWorkerErrors, Vertical):
+    DEFAULT_CSS = """
+    #hub-identity {
+        height: auto;
+        padding: 0 1 1 1;
+    }
+    """
+
     BINDINGS = [
         Binding("e", "enrol", "Enrol key", id="keys.enrol"),
         Binding("x", "revoke", "Revoke key", id="keys.revoke"),
