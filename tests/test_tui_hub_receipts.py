@@ -165,3 +165,39 @@ async def test_the_inbox_path_box_keeps_focus_and_the_status_ends_in_the_outcome
         await pilot.press("1")  # typed into the box: the tab does not change
         assert len(field.value) == len(before) + 1 and field.value.count("1") == before.count("1") + 1
         assert app.screen.query_one("#hub-tabs", TabbedContent).active == "tab-inbox"
+
+
+async def test_the_figures_tab_exports_the_report_as_xlsx_into_a_folder(
+        hub: tuple[Path, HubWorld], tmp_path: Path) -> None:
+    import openpyxl
+
+    from vrp_tui.screens.hub.report_export import ReportExportScreen
+
+    path, _ = hub
+    out = tmp_path / "reports"
+    app = app_for(*hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("left_square_bracket")  # Q1: five returns, one accepted
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportExportScreen)
+        form = app.screen
+        assert form.query_one("#f-folder", Input).value == "exports"
+        form.query_one("#f-folder", Input).value = str(out)
+        form.query_one("#f-accepted_only").value = True  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReportExportScreen)
+    written = out / "vrp_2025-26-Q1_internal.xlsx"
+    book = openpyxl.load_workbook(written)
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows()}
+    # Only North Somerset's return for Q1 is accepted (Bristol's v2 and the others are not reviewed).
+    assert about["Review states"] == "North Somerset v1 accepted"
+    assert about["Returns included"] == "North Somerset v1"
+    with HubStore(path) as store:
+        assert store.folder("reports_folder") == str(out)
