@@ -201,3 +201,30 @@ async def test_the_figures_tab_exports_the_report_as_xlsx_into_a_folder(
     assert about["Returns included"] == "North Somerset v1"
     with HubStore(path) as store:
         assert store.folder("reports_folder") == str(out)
+
+
+async def test_the_viewer_shows_the_spokes_validation_warnings(tmp_path: Path) -> None:
+    from hub_bags import document
+
+    from vrp_tui.hub.identity import create_identity
+
+    world = HubWorld(tmp_path / "hub.db", spokes=("bristol",))
+    create_identity(world.store, PASSPHRASE)
+    doc = document("bristol", "2025-26-Q1")
+    doc["validation"]["warnings"] = [
+        {"code": "no-spend", "text": "MENT01 was active but has no spend recorded [bold]", "table": "interventions",
+         "id": 1, "ref": "MENT01"},
+        {"code": "missing-sex", "text": "3 young people have no sex recorded", "table": "participants"},
+    ]
+    assert world.receive(world.send(doc), received_at="2025-07-10T09:00:00+00:00").accepted
+    world.store.close()
+    app = app_for(tmp_path / "hub.db", world)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("3")
+        narrative = static(app, "#return-narrative")
+        assert ("The spoke's validation warnings (2)\n"
+                "  ! MENT01 was active but has no spend recorded [bold]\n"
+                "  ! 3 young people have no sex recorded\n") in narrative

@@ -130,7 +130,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
             f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}"))
         self._figures(doc)
         self._breakdowns(doc)
-        self._narrative(doc["narrative"])
+        self._narrative(doc["narrative"], doc.get("validation") or {})
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:
@@ -157,11 +157,12 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 table.add_row(cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]),
                               *(show_value(i[key][slug]) for i in items))
 
-    def _narrative(self, narrative: Mapping[str, str]) -> None:
+    def _narrative(self, narrative: Mapping[str, str], validation: Mapping[str, Any]) -> None:
         text = Text()
         for field in NARRATIVE_FIELDS:
             text.append(NARRATIVE_TITLES.get(field, field) + "\n", style="bold")
             text.append(printable(narrative.get(field) or "(empty)", multiline=True) + "\n\n")
+        text.append_text(validation_text(validation))
         self.query_one("#return-narrative", Static).update(text)
 
     def _versions(self, view: ReturnView, changes: list[Change]) -> None:
@@ -246,6 +247,17 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
 
     def action_back(self) -> None:
         self.dismiss(self.reviewed)
+
+
+def validation_text(validation: Mapping[str, Any]) -> Text:
+    """The spoke's own validation findings as the return carries them (warnings did not block sign-off)."""
+    warnings = validation.get("warnings") or []
+    text = Text(f"The spoke's validation warnings ({len(warnings)})\n", style="bold")
+    for finding in warnings:
+        text.append(f"  ! {printable(finding.get('text', ''))}\n", style="yellow")
+    if not warnings:
+        text.append("  none\n")
+    return text
 
 
 def _money(funding: Mapping[str, str]) -> Text:
