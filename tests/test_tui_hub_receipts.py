@@ -228,3 +228,29 @@ async def test_the_viewer_shows_the_spokes_validation_warnings(tmp_path: Path) -
         assert ("The spoke's validation warnings (2)\n"
                 "  ! MENT01 was active but has no spend recorded [bold]\n"
                 "  ! 3 young people have no sex recorded\n") in narrative
+
+
+async def test_r_on_a_matrix_cell_writes_its_receipt(hub: tuple[Path, HubWorld], tmp_path: Path) -> None:
+    out = tmp_path / "receipts"
+    app = app_for(*hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "r")  # North Somerset Q1: accepted
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        app.screen.query_one("#f-folder", Input).value = str(out)
+        paste(app, "#f-passphrase", "not the passphrase")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)  # refused beside the field; nothing written
+        assert str(app.screen.query_one("#error-passphrase").content) == \
+            "wrong passphrase for the hub's signing key"
+        assert not out.exists()
+        app.screen.query_one("#f-passphrase", Input).value = PASSPHRASE
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReceiptScreen)
+    body = zipfile.ZipFile(out / "north-somerset_2025-26-Q1_v1.vrpr").read("receipt.json").decode()
+    assert '"state": "accepted"' in body and '"note": null' in body

@@ -172,6 +172,7 @@ class InboxPane(ReportsWorkerErrors, Vertical):
     @on(Stopped)
     def _stopped(self, message: Stopped) -> None:
         self._status(f"Nothing imported: {message.reason}.")
+        self.notify(printable(message.reason), title="Nothing imported", severity="error", markup=False)
         self.query_one("#inbox-path", Input).focus()
 
     def worker_failed(self, exc: BaseException) -> None:
