@@ -12,6 +12,7 @@ from typing import Any
 
 from hub_bags import HubWorld, SpokeKey
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent
 
 from tests.test_tui_hub import PASSPHRASE, app_for, hub, reviews, settle, static, table_text, template
@@ -100,8 +101,9 @@ async def test_the_keys_tab_shows_the_hubs_lines_enrols_and_revokes(
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
-        assert static(app, "#hub-identity").splitlines() == [f"Recipient (age)   {recipient}",
-                                                             f"Signing key       {line}"]
+        assert static(app, "#hub-identity").splitlines() == [
+            "Recipient, for vrp init --hub-recipient", recipient,
+            "Signing key, for vrp init --hub-key (receipts)", line]
         before = table_text(app, "#keys")
         await pilot.press("e")
         await pilot.pause()
@@ -254,3 +256,31 @@ async def test_r_on_a_matrix_cell_writes_its_receipt(hub: tuple[Path, HubWorld],
         assert not isinstance(app.screen, ReceiptScreen)
     body = zipfile.ZipFile(out / "north-somerset_2025-26-Q1_v1.vrpr").read("receipt.json").decode()
     assert '"state": "accepted"' in body and '"note": null' in body
+
+
+# Fixed keys, so the snapshot shows the same lines on every run (only public halves: nothing is signed).
+FIXED_RECIPIENT = "age1aajdw20x52k373nuf683j45ayc4mgta077jfhk5h650qctpvhduqmhha2s"
+FIXED_HUB_KEY = "RWQx3wGyv8WztoK2/gQpSLYsqpWfeIowcdoalWop3p5w/gVTRarrtYIY"
+FIXED_SPOKE_KEYS = (("bristol", "RWRvi+W8HLQhGZBqGsHwjq8+3XdOqtaO5k/sTqJG1ilLJ2W1laaMmfNX", None),
+                    ("banes", "RWTopniOFEgQL1NiK47tcrgGNmuv9QeqbjD3MuAUzxRBbNFNB9pB0cTR", "2025-09-01T12:00:00+00:00"))
+
+
+def test_snapshot_keys_tab_with_recipient_and_signing_key(tmp_path: Path, snap_compare: Any) -> None:
+    path = tmp_path / "hub.db"
+    with HubStore(path) as store, store.transaction():
+        store.conn.execute("INSERT INTO hub_identity (id, recipient, encrypted_identity, created_at) "
+                           "VALUES (1, ?, x'00', '2025-06-01T09:00:00+00:00')", [FIXED_RECIPIENT])
+        store.conn.execute("INSERT INTO hub_signing_key (id, key_id, public_key, secret_key, created_at) "
+                           "VALUES (1, ?, ?, '', '2025-06-01T09:00:00+00:00')",
+                           [signing.key_id(FIXED_HUB_KEY), signing.public_key_file(FIXED_HUB_KEY)])
+        for spoke, line, revoked in FIXED_SPOKE_KEYS:
+            store.conn.execute("INSERT INTO enrolled_keys (spoke, key_id, public_key, enrolled_at, revoked_at) "
+                               "VALUES (?, ?, ?, '2025-06-02T10:00:00+00:00', ?)",
+                               [spoke, signing.key_id(line), line, revoked])
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=(80, 24), run_before=loaded)

@@ -85,10 +85,10 @@ class KeysPane(ReportsWorkerErrors, Vertical):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        identity = Text()
-        identity.append("Recipient (age)   ", style="bold")
-        identity.append(message.recipient or "not set up")
-        identity.append("\nSigning key       ", style="bold")
+        identity = Text()  # each value on a line of its own, to copy whole
+        identity.append("Recipient, for vrp init --hub-recipient\n", style="bold")
+        identity.append((message.recipient or "not set up") + "\n")
+        identity.append("Signing key, for vrp init --hub-key (receipts)\n", style="bold")
         identity.append(message.signing_key or "not made yet: `vrp hub identity` makes it")
         self.query_one("#hub-identity", Static).update(identity)
         self.keys = message.keys
