@@ -137,3 +137,30 @@ def test_export_screen_shows_returned_with_issues_snapshot(spoke_db: Path, snap_
         await open_export(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=arrive)
+
+
+async def test_first_run_records_the_hubs_signing_key(tmp_path: Path, hub_identity: Any) -> None:
+    from tests.test_tui_flows import PASSPHRASE as SPOKE_PASSPHRASE
+    from tests.test_tui_flows import choose, error_of, type_into
+    from tests.test_tui_flows import settle as flow_settle
+
+    db = tmp_path / "fresh.db"
+    line = hub_pair().public_key.to_base64().decode()
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await flow_settle(pilot)
+        await choose(pilot, "spoke", "Som")
+        await type_into(pilot, "worker", "Sam Coordinator")
+        await type_into(pilot, "hub_recipient", str(hub_identity.to_public()))
+        await type_into(pilot, "hub_key", "RWnot-a-key")
+        await type_into(pilot, "passphrase", SPOKE_PASSPHRASE)
+        await type_into(pilot, "confirm", SPOKE_PASSPHRASE)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert error_of(app, "hub_key").startswith("not a minisign public key")
+        await type_into(pilot, "hub_key", line)
+        await pilot.press("ctrl+s")
+        await flow_settle(pilot)
+    store = Store(db)
+    assert store.spoke == "somerset" and store.setting(HUB_KEY_SETTING) == line
+    store.close()
