@@ -262,3 +262,75 @@ def test_report_names_returns_and_states_and_accepted_only_leaves_out(world: dic
     assert [r["state"] for r in report["returns_held"]] == ["accepted"]
     empty = vrp(hub, "hub", "report", "2025-26-Q2")
     assert empty.exit_code == 1 and "no return for 2025-26-Q2 is held" in empty.stderr
+
+
+def test_a_hub_without_a_signing_key_gains_one_on_first_use(world: dict[str, Any]) -> None:
+    hub = world["hub"]
+    conn = sqlite3.connect(hub)
+    conn.execute("DELETE FROM hub_signing_key")  # as a hub set up before receipts is after migrating
+    conn.commit()
+    conn.close()
+    before = dump(hub)
+    wrong = CliRunner().invoke(main, ["--db", str(hub), "hub", "identity"], env={"VRP_PASSPHRASE": "not it"})
+    assert wrong.exit_code == 1 and wrong.stderr == "Error: wrong passphrase for the hub identity\n"
+    assert dump(hub) == before
+    recipient, line = ok(hub, "hub", "identity").splitlines()
+    assert recipient == world["recipient"] and line.startswith("RW") and line != world["hub_key"]
+    assert ok(hub, "hub", "identity").splitlines() == [recipient, line]  # made once
+
+
+HOSTILE = {
+    "empty": (b"", "not a receipt: the file is not a readable ZIP archive"),
+    "text": (b"hello, hub", "not a receipt: the file is not a readable ZIP archive"),
+    "huge": (b"PK" + b"\0" * (receipts.MAX_RECEIPT_BYTES + 1),
+             f"the file is {receipts.MAX_RECEIPT_BYTES + 3} bytes, more than the {receipts.MAX_RECEIPT_BYTES} "
+             "a receipt may be"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_receipt_files_are_refused_in_one_line(world: dict[str, Any], tmp_path: Path, case: str) -> None:
+    data, reason = HOSTILE[case]
+    (tmp_path / "x.vrpr").write_bytes(data)
+    _refused(world, tmp_path / "x.vrpr", reason)
+
+
+def test_receipt_archives_out_of_shape_are_refused(world: dict[str, Any], tmp_path: Path) -> None:
+    path = _receipt(world)
+    files = {n: zipfile.ZipFile(path).read(n) for n in receipts.MEMBERS}
+    _refused(world, _rezip({**files, "extra.txt": b"x"}, tmp_path / "extra.vrpr"),
+             "the archive holds 3 members, more than the 2 allowed")
+    _refused(world, _rezip({"receipt.json": files["receipt.json"]}, tmp_path / "nosig.vrpr"),
+             "not a receipt: it has no receipt.json.minisig")
+    _refused(world, _rezip({"receipt.json": files["receipt.json"], "../receipt.json.minisig":
+                            files["receipt.json.minisig"]}, tmp_path / "dots.vrpr"),
+             "the archive holds a path with '..': '../receipt.json.minisig'")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("receipt.json", b" " * (10 * 1024 * 1024))
+        archive.writestr("receipt.json.minisig", files["receipt.json.minisig"])
+    (tmp_path / "bomb.vrpr").write_bytes(bomb.getvalue())
+    _refused(world, tmp_path / "bomb.vrpr", "the receipt member receipt.json inflates beyond its bounds")
+
+
+def test_a_signed_receipt_with_bad_fields_is_refused_naming_the_field(world: dict[str, Any], tmp_path: Path) -> None:
+    conn = sqlite3.connect(world["hub"])
+    secret = conn.execute("SELECT secret_key FROM hub_signing_key").fetchone()[0]
+    conn.close()
+    key = signing.unlock(secret, PASSPHRASE)
+    path = _receipt(world)
+    good = json.loads(zipfile.ZipFile(path).read("receipt.json"))
+    cases = {
+        "version": (1.5, "receipt.json is not valid: the number '1.5' is not a whole number"),
+        "state": ("lost", "receipt.json is not valid: state 'lost' is not one of received, accepted, "
+                          "returned-with-issues"),
+        "note": ("a\x1b[2Jb", "receipt.json is not valid: note holds the control character U+001B"),
+        "issued_at": ("yesterday", "receipt.json is not valid: issued_at 'yesterday' is not a UTC time "
+                                   "(YYYY-MM-DDThh:mm:ss+00:00)"),
+    }
+    for field, (value, reason) in cases.items():
+        body = (json.dumps({**good, field: value}) + "\n").encode()
+        signature = key.sign(body, prehash=True, trusted_comment=receipts.trusted_comment(receipts.Receipt(**good)))
+        made = _rezip({"receipt.json": body, "receipt.json.minisig": bytes(signature) + b"\n"},
+                      tmp_path / f"{field}.vrpr")
+        _refused(world, made, reason)
