@@ -164,3 +164,19 @@ async def test_first_run_records_the_hubs_signing_key(tmp_path: Path, hub_identi
     store = Store(db)
     assert store.spoke == "somerset" and store.setting(HUB_KEY_SETTING) == line
     store.close()
+
+
+async def test_a_hostile_note_is_shown_literally(spoke_db: Path, tmp_path: Path) -> None:
+    pair = hub_pair()
+    spoke_with_hub_key(spoke_db, pair)
+    note = "[@click=app.quit]Fix[/] [bold]this\ttoo"
+    (tmp_path / "r.vrpr").write_bytes(write_receipt(receipt(note=note), pair.secret_key))
+    app = make_app(spoke_db, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_receipts(pilot)
+        screen.query_one("#receipt-file", Input).value = str(tmp_path / "r.vrpr")
+        await pilot.press("enter")
+        await settle(pilot)
+        cell = screen.query_one("#receipt-states", DataTable).get_row_at(0)[3]
+        assert "[@click=app.quit]Fix[/] [bold]this" in str(cell) and not cell.spans
+        assert app.is_running
