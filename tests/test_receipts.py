@@ -334,3 +334,13 @@ def test_a_signed_receipt_with_bad_fields_is_refused_naming_the_field(world: dic
         made = _rezip({"receipt.json": body, "receipt.json.minisig": bytes(signature) + b"\n"},
                       tmp_path / f"{field}.vrpr")
         _refused(world, made, reason)
+
+
+def test_receipt_import_of_a_folder_imports_every_receipt_in_it(world: dict[str, Any], tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = vrp(world["spoke"], "receipt", "import", str(empty))
+    assert result.exit_code == 1 and result.stderr == f"Error: no .vrpr files in {empty}\n"
+    path = _receipt(world)
+    assert ok(world["spoke"], "receipt", "import", str(path.parent)) == (
+        f"{path.name}: recorded: banes 2025-26-Q1 v1 returned with issues: Two contacts dated in July\n")

@@ -156,6 +156,8 @@ def receipt_import(ctx: Context, files: tuple[Path, ...]) -> None:
     from vrp_tui.spoke.receipts import import_files
 
     paths = [p for f in files for p in (sorted(f.glob("*" + SUFFIX)) if f.is_dir() else [f])]
+    if not paths:
+        raise refuse(f"no {SUFFIX} files in {', '.join(str(f) for f in files)}")
     store = open_spoke(ctx)
     try:
         results = import_files(store, paths)
