@@ -284,3 +284,24 @@ def test_snapshot_keys_tab_with_recipient_and_signing_key(tmp_path: Path, snap_c
         await settle(pilot)
 
     assert snap_compare(app_for(path), terminal_size=(80, 24), run_before=loaded)
+
+
+async def test_ctrl_r_in_the_inbox_writes_every_outstanding_receipt(
+        hub: tuple[Path, HubWorld], tmp_path: Path) -> None:
+    out = tmp_path / "all"
+    app = app_for(*hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        app.screen.query_one("#f-folder", Input).value = str(out)
+        app.screen.query_one("#f-passphrase", Input).value = PASSPHRASE
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReceiptScreen)
+        assert any(str(n.message) == f"9 receipts written into {out}" for n in app._notifications)
+    # Q1 from five spokes (Bristol's v2 held) and Q2 from four: one receipt each, none answered before.
+    assert len(list(out.glob("*.vrpr"))) == 9
+    assert (out / "bristol_2025-26-Q1_v2.vrpr").exists() and not (out / "bristol_2025-26-Q1_v1.vrpr").exists()

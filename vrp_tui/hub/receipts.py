@@ -132,3 +132,20 @@ def issued(hub: HubStore, spoke: str, period: str) -> list[IssuedRecord]:
             [spoke, period],
         )
     ]
+
+
+def outstanding(hub: HubStore) -> list[tuple[str, str]]:
+    """The (spoke, period) returns whose latest version's current state has no receipt issued yet."""
+    rows = hub.query(
+        "SELECT b.spoke, b.period, b.id, (SELECT max(id) FROM reviews WHERE bundle = b.id) AS review "
+        "FROM bundles b WHERE b.version = (SELECT max(version) FROM bundles WHERE spoke = b.spoke AND "
+        "period = b.period) ORDER BY b.period, b.spoke"
+    )
+    issued_for = {(r["bundle"], r["review"] or 0) for r in hub.query("SELECT bundle, review FROM receipts")}
+    return [(r["spoke"], r["period"]) for r in rows if (r["id"], r["review"] or 0) not in issued_for]
+
+
+def issue_outstanding(hub: HubStore, secret_key: minisign.SecretKey,
+                      out_dir: str | Path = DEFAULT_FOLDER) -> list[Issued]:
+    """Write every outstanding receipt into ``out_dir`` (after an import, say); returns those written."""
+    return [issue_receipt(hub, spoke, period, secret_key, out_dir) for spoke, period in outstanding(hub)]

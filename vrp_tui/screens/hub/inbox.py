@@ -62,6 +62,7 @@ class InboxPane(ReportsWorkerErrors, Vertical):
 
     BINDINGS = [
         Binding("ctrl+l", "clear", "Clear results", id="inbox.clear"),
+        Binding("ctrl+r", "receipts", "Write receipts", id="inbox.receipts"),
     ]
 
     @dataclass
@@ -77,6 +78,10 @@ class InboxPane(ReportsWorkerErrors, Vertical):
     @dataclass
     class Stopped(Message):
         reason: str
+
+    @dataclass
+    class ReceiptFolder(Message):
+        folder: str
 
     class Imported(Message):
         """At least one bundle was imported: the matrix and the figures are out of date."""
@@ -179,6 +184,22 @@ class InboxPane(ReportsWorkerErrors, Vertical):
         """The status line ends in the outcome whatever went wrong; the reason is reported too."""
         self._status("Import stopped: " + (str(exc) or type(exc).__name__))
         super().worker_failed(exc)
+
+    def action_receipts(self) -> None:
+        """Write the receipts of every return not yet answered (what was just imported, say)."""
+        self._receipt_folder()
+
+    @work(thread=True, exit_on_error=False, group="inbox-receipts")
+    def _receipt_folder(self) -> None:
+        from vrp_tui.screens.hub.review import RECEIPTS_FOLDER
+
+        self.post_message(self.ReceiptFolder(hub_store(self).folder(RECEIPTS_FOLDER)))
+
+    @on(ReceiptFolder)
+    def _ask_receipts(self, message: ReceiptFolder) -> None:
+        from vrp_tui.screens.hub.review import ReceiptScreen
+
+        self.app.push_screen(ReceiptScreen(None, None, message.folder))
 
     def action_clear(self) -> None:
         self.query_one("#inbox-results", DataTable).clear()

@@ -18,7 +18,7 @@ from textual.message import Message
 
 from vrp_tui.errors import RecordError
 from vrp_tui.hub.identity import IdentityProblem, unlock_signing_key
-from vrp_tui.hub.receipts import issue_receipt
+from vrp_tui.hub.receipts import issue_outstanding, issue_receipt
 from vrp_tui.hub.review import ReviewRefused, review_return
 from vrp_tui.periods import Period
 from vrp_tui.records.specs import FieldSpec
@@ -91,7 +91,11 @@ class ReviewNoteScreen(FormScreen):
 
 
 class ReceiptScreen(FormScreen):
-    """Write the receipt of a held return into a folder: asks for the hub's passphrase (it signs)."""
+    """Write the receipt of a held return into a folder: asks for the hub's passphrase (it signs).
+
+    With no spoke and period: every outstanding receipt (a return whose current
+    state has no receipt yet), as after an import.
+    """
 
     save_label = "Write receipt"
 
@@ -99,7 +103,7 @@ class ReceiptScreen(FormScreen):
     class Written(Message):
         text: str
 
-    def __init__(self, spoke: str, period: str, folder: str) -> None:
+    def __init__(self, spoke: str | None, period: str | None, folder: str) -> None:
         super().__init__(FieldsForm((
             FieldSpec("folder", "Folder", placeholder="exports"),
             FieldSpec("passphrase", "Passphrase", "password"),
@@ -107,7 +111,8 @@ class ReceiptScreen(FormScreen):
         self.spoke = spoke
         self.period = period
         self.folder = folder
-        self.title_text = f"Receipt for {SPOKES[spoke].name}, {Period.parse(period).label}"
+        self.title_text = (f"Receipt for {SPOKES[spoke].name}, {Period.parse(period).label}" if spoke and period
+                           else "Receipts for every return not yet answered")
 
     def on_mount(self) -> None:
         self.form.set_values({"folder": self.folder})
@@ -131,6 +136,12 @@ class ReceiptScreen(FormScreen):
             key = unlock_signing_key(store, passphrase)
         except IdentityProblem as exc:
             raise _FieldRefused({"passphrase": str(exc)}) from None
+        if self.spoke is None or self.period is None:
+            written = issue_outstanding(store, key, folder)
+            store.set_folder(RECEIPTS_FOLDER, folder)
+            self.post_message(self.Written(f"{len(written)} receipt{'s' if len(written) != 1 else ''} written "
+                                           f"into {folder}" if written else "Every return has its receipt already."))
+            return
         done = issue_receipt(store, self.spoke, self.period, key, folder)
         store.set_folder(RECEIPTS_FOLDER, folder)
         self.post_message(self.Written(f"Receipt written ({done.receipt.label}): {done.path}"))
