@@ -344,3 +344,34 @@ def test_receipt_import_of_a_folder_imports_every_receipt_in_it(world: dict[str,
     path = _receipt(world)
     assert ok(world["spoke"], "receipt", "import", str(path.parent)) == (
         f"{path.name}: recorded: banes 2025-26-Q1 v1 returned with issues: Two contacts dated in July\n")
+
+
+def test_a_receipt_whose_sha256_is_not_the_exported_bundles_is_refused(world: dict[str, Any],
+                                                                      tmp_path: Path) -> None:
+    path = _receipt(world)
+    body = json.loads(zipfile.ZipFile(path).read("receipt.json"))
+    body["bundle_sha256"] = "0" * 64
+    secret = sqlite3.connect(world["hub"]).execute("SELECT secret_key FROM hub_signing_key").fetchone()[0]
+    made = tmp_path / "sha.vrpr"
+    made.write_bytes(receipts.write_receipt(receipts.Receipt(**body), signing.unlock(secret, PASSPHRASE)))
+    ours = sqlite3.connect(world["spoke"]).execute("SELECT bundle_id, sha256 FROM bundle_exports").fetchone()
+    _refused(world, made, f"the receipt's sha256 000000000000... is not that of any bundle {ours[0]} "
+                          f"this spoke exported ({ours[1][:12]}...)")
+
+
+def test_a_receipt_for_a_second_export_of_the_same_version_is_recorded(world: dict[str, Any],
+                                                                     tmp_path: Path) -> None:
+    spoke = world["spoke"]
+    ok(spoke, "export", Q1, "--out", str(world["out"] / "again"))  # the same bundle id, new bytes (age)
+    conn = sqlite3.connect(spoke)
+    (first_id, first_sha), (second_id, second_sha) = conn.execute(
+        "SELECT bundle_id, sha256 FROM bundle_exports ORDER BY id").fetchall()
+    conn.close()
+    assert first_id == second_id and first_sha != second_sha
+    # A hub that was sent the second file names its sha256: the spoke wrote that file, so it is recorded.
+    body = json.loads(zipfile.ZipFile(_receipt(world)).read("receipt.json"))
+    body["bundle_sha256"] = second_sha
+    secret = sqlite3.connect(world["hub"]).execute("SELECT secret_key FROM hub_signing_key").fetchone()[0]
+    made = tmp_path / "second.vrpr"
+    made.write_bytes(receipts.write_receipt(receipts.Receipt(**body), signing.unlock(secret, PASSPHRASE)))
+    assert "recorded: banes" in ok(spoke, "receipt", "import", str(made))

@@ -93,7 +93,9 @@ def import_receipt(store: Store, data: bytes, *, name: str) -> ReceiptImport:
 def _record(store: Store, receipt: Receipt, data: bytes, name: str) -> ReceiptImport:
     if receipt.spoke != store.spoke:
         raise ReceiptRefused(f"the receipt is for {receipt.spoke}, not this spoke ({store.spoke})")
-    exported = store.query("SELECT period, version, sha256 FROM bundle_exports WHERE bundle_id = ? LIMIT 1",
+    # An export of the same version again keeps its bundle id but not its bytes (age encrypts afresh):
+    # the receipt must name one of the files written.
+    exported = store.query("SELECT period, version, sha256 FROM bundle_exports WHERE bundle_id = ? ORDER BY id",
                            [receipt.bundle_id])
     if not exported:
         raise ReceiptRefused(f"this spoke never exported bundle {receipt.bundle_id} "
@@ -102,9 +104,9 @@ def _record(store: Store, receipt: Receipt, data: bytes, name: str) -> ReceiptIm
     if (ours["period"], ours["version"]) != (receipt.period, receipt.version):
         raise ReceiptRefused(f"bundle {receipt.bundle_id} was exported as {ours['period']} v{ours['version']}, "
                              f"not {receipt.period} v{receipt.version}")
-    if ours["sha256"] != receipt.bundle_sha256:
-        raise ReceiptRefused(f"the receipt's sha256 {receipt.bundle_sha256[:12]}... is not that of the bundle "
-                             f"this spoke exported ({ours['sha256'][:12]}...)")
+    if all(row["sha256"] != receipt.bundle_sha256 for row in exported):
+        raise ReceiptRefused(f"the receipt's sha256 {receipt.bundle_sha256[:12]}... is not that of any bundle "
+                             f"{receipt.bundle_id} this spoke exported ({exported[-1]['sha256'][:12]}...)")
     latest = store.query("SELECT issued_at, raw FROM receipts WHERE bundle_id = ? ORDER BY issued_at DESC LIMIT 1",
                          [receipt.bundle_id])
     if latest and bytes(latest[0]["raw"]) == data:
