@@ -26,6 +26,7 @@ COMMANDS = {
     "return": "vrp_tui.cli.returns:return_group",
     "export": "vrp_tui.cli.bundle:export",
     "keys": "vrp_tui.cli.bundle:keys_group",
+    "receipt": "vrp_tui.cli.bundle:receipt_group",
     "hub": "vrp_tui.cli.hub:hub",
 }
 

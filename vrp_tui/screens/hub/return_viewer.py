@@ -1,12 +1,13 @@
 """One spoke's return for one quarter: figures, breakdowns, narrative, versions and what changed.
 
-Reviewing (accept, or return with issues and a note) always applies to the
-version held, the latest; the screen dismisses with True if a review was made.
+Reviewing (accept after a confirmation naming spoke, quarter and version, or
+return with issues and a note) applies to the version on screen and is refused
+if it is not the latest held; ``r`` writes the receipt for the spoke. The
+screen dismisses with True if a review was made.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,20 +21,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from vrp_tui.errors import RecordError
 from vrp_tui.formatting import pounds, timestamp
 from vrp_tui.hub.consolidate import pence
-from vrp_tui.hub.review import ReviewRefused, review_return
+from vrp_tui.hub.review import review_return
 from vrp_tui.hub.viewer import Change, ReturnView, diff_versions, view_return
 from vrp_tui.periods import Period
-from vrp_tui.records.specs import FieldSpec
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.screens.hub.common import SHORT_NAMES, show_value
-from vrp_tui.screens.shared.form import FormScreen
+from vrp_tui.screens.hub.review import (
+    RECEIPTS_FOLDER,
+    ReceiptScreen,
+    ReviewNoteScreen,
+    confirm_accept,
+    naming,
+    reviewer,
+)
 from vrp_tui.text import as_text, cell, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
-from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import hub_store
 
 FIGURE_COLUMNS = (
@@ -48,13 +53,6 @@ NARRATIVE_TITLES = {"highlights": "Highlights", "challenges": "Challenges", "cas
                     "next_quarter": "Next quarter"}
 
 
-def reviewer() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "hub"
-
-
 VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"))
 
 
@@ -65,6 +63,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
           for n, (view, title) in enumerate(VIEWS, start=1)),
         Binding("a", "accept", "Accept", id="return.accept"),
         Binding("i", "issues", "Return with issues", id="return.issues"),
+        Binding("r", "receipt", "Receipt", id="return.receipt"),
     ]
 
     @dataclass
@@ -75,6 +74,10 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
     @dataclass
     class Reviewed(Message):
         text: str
+
+    @dataclass
+    class ReceiptFolder(Message):
+        folder: str
 
     def __init__(self, spoke: str, period: str) -> None:
         super().__init__()
@@ -127,7 +130,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
             f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}"))
         self._figures(doc)
         self._breakdowns(doc)
-        self._narrative(doc["narrative"])
+        self._narrative(doc["narrative"], doc.get("validation") or {})
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:
@@ -154,11 +157,12 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 table.add_row(cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]),
                               *(show_value(i[key][slug]) for i in items))
 
-    def _narrative(self, narrative: Mapping[str, str]) -> None:
+    def _narrative(self, narrative: Mapping[str, str], validation: Mapping[str, Any]) -> None:
         text = Text()
         for field in NARRATIVE_FIELDS:
             text.append(NARRATIVE_TITLES.get(field, field) + "\n", style="bold")
             text.append(printable(narrative.get(field) or "(empty)", multiline=True) + "\n\n")
+        text.append_text(validation_text(validation))
         self.query_one("#return-narrative", Static).update(text)
 
     def _versions(self, view: ReturnView, changes: list[Change]) -> None:
@@ -188,18 +192,42 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
 
     # -- review --------------------------------------------------------
 
+    @property
+    def shown_version(self) -> int | None:
+        """The version on screen: what a review made here applies to."""
+        return int(self.view.document["version"]) if self.view is not None else None
+
     def action_accept(self) -> None:
-        if self.view is not None:
-            self._accept()
+        version = self.shown_version
+        if version is not None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._accept(version)
+
+            self.app.push_screen(confirm_accept(self.spoke, self.period, version), answered)
 
     @work(thread=True, exit_on_error=False, group="review")
-    def _accept(self) -> None:
-        done = review_return(hub_store(self), self.spoke, self.period, accept=True, reviewer=reviewer())
-        self.post_message(self.Reviewed(f"Accepted v{done.version} of {SPOKES[self.spoke].name} {self.period}."))
+    def _accept(self, version: int) -> None:
+        done = review_return(hub_store(self), self.spoke, self.period, accept=True, reviewer=reviewer(),
+                             version=version)
+        self.post_message(self.Reviewed(f"Accepted {naming(self.spoke, self.period, done.version)}."))
 
     def action_issues(self) -> None:
+        version = self.shown_version
+        if version is not None:
+            self.app.push_screen(ReviewNoteScreen(self.spoke, self.period, version), self._noted)
+
+    def action_receipt(self) -> None:
         if self.view is not None:
-            self.app.push_screen(ReviewNoteScreen(self.spoke, self.period), self._noted)
+            self._receipt_folder()
+
+    @work(thread=True, exit_on_error=False, group="review")
+    def _receipt_folder(self) -> None:
+        self.post_message(self.ReceiptFolder(hub_store(self).folder(RECEIPTS_FOLDER)))
+
+    @on(ReceiptFolder)
+    def _ask_receipt(self, message: ReceiptFolder) -> None:
+        self.app.push_screen(ReceiptScreen(self.spoke, self.period, message.folder))
 
     def _noted(self, done: frozenset[str] | None) -> None:
         if done:
@@ -221,46 +249,17 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self.dismiss(self.reviewed)
 
 
+def validation_text(validation: Mapping[str, Any]) -> Text:
+    """The spoke's own validation findings as the return carries them (warnings did not block sign-off)."""
+    warnings = validation.get("warnings") or []
+    text = Text(f"The spoke's validation warnings ({len(warnings)})\n", style="bold")
+    for finding in warnings:
+        text.append(f"  ! {printable(finding.get('text', ''))}\n", style="yellow")
+    if not warnings:
+        text.append("  none\n")
+    return text
+
+
 def _money(funding: Mapping[str, str]) -> Text:
     """Grant and match together, in pounds."""
     return Text(pounds(sum(pence(v) for v in funding.values())), justify="right")
-
-
-class ReviewNoteScreen(FormScreen):
-    """Return the held version with issues: the note says what they are."""
-
-    title_text = "Return with issues"
-    save_label = "Return it"
-
-    def __init__(self, spoke: str, period: str) -> None:
-        super().__init__(FieldsForm((FieldSpec("note", "Issues", placeholder="what the spoke should fix"),),
-                                    id="fields"))
-        self.spoke = spoke
-        self.period = period
-
-    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
-        return {} if (values.get("note") or "").strip() else {"note": "say what the issues are"}
-
-    def save(self, values: Mapping[str, Any]) -> None:
-        self._save(values.get("note") or "")
-
-    @work(thread=True, exit_on_error=False)
-    def _save(self, note: str) -> None:
-        try:
-            review_return(hub_store(self), self.spoke, self.period, accept=False, note=note,
-                          reviewer=reviewer())
-        except ReviewRefused as exc:
-            raise _NoteRefused({"note": str(exc)}) from None
-        self.post_message(self.Saved())
-
-    @dataclass
-    class Saved(Message):
-        pass
-
-    @on(Saved)
-    def _saved(self) -> None:
-        self.dismiss(frozenset({"reviews"}))
-
-
-class _NoteRefused(RecordError):
-    """A review note the form will not send, shown beside its field."""

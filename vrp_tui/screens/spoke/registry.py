@@ -44,6 +44,8 @@ SCREENS: dict[str, ScreenEntry] = {
                     "r"),
         ScreenEntry("export", "vrp_tui.screens.spoke.export:ExportScreen",
                     "Export return bundle", "Export", "Write a signed, encrypted bundle of a signed-off return", "x"),
+        ScreenEntry("receipts", "vrp_tui.screens.spoke.receipts:ReceiptsScreen",
+                    "Hub receipts", "Receipts", "Import the hub's receipts; the hub's state and note per version"),
         ScreenEntry("keys", "vrp_tui.screens.spoke.keys:KeysScreen",
                     "Keys and hub recipient", "Keys", "Public key, passphrase, hub recipient, key rotation", "k"),
         ScreenEntry("help", "vrp_tui.screens.spoke.help:HelpScreen",
