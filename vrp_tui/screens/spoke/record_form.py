@@ -12,17 +12,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.message import Message
 
 from vrp_tui.records import entry as record_entry
 from vrp_tui.records.sections import PARTICIPANT_REF, Section
+from vrp_tui.records.specs import iso_date_text
 from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store
+from vrp_tui.widgets.picker import RefPicker
 
 
-class RecordFormScreen(FormScreen):
+class DiscardGuard(FormScreen):
+    """Esc on a form with changes asks before it throws them away; the fields scroll within
+    the screen's height, so Save stays in view at 60x20 even with every field in error."""
+
+    CHROME = 8  # the dialog's lines besides its fields: border, title, message, buttons
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.form.styles.max_height = max(3, event.size.height - self.CHROME)
+
+    def has_changes(self) -> bool:
+        return self.form.is_dirty()
+
+    def action_cancel(self) -> None:
+        if not self.has_changes():
+            self.dismiss(None)
+            return
+        from vrp_tui.screens.shared.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard changes?", "What you typed in this form is not saved.",
+                                           yes="Discard"), answered)
+
+
+class RecordFormScreen(DiscardGuard):
     """Add (``record_id`` None) or edit one record of a section."""
 
     @dataclass
@@ -39,12 +67,20 @@ class RecordFormScreen(FormScreen):
     class Saved(Message):
         record_id: int
 
+    @dataclass
+    class Offered(Message):
+        """The interventions that make sense for the young person and date typed."""
+
+        key: tuple[str, str]
+        interventions: list[tuple[str, int]]
+
     def __init__(self, section: Section, record_id: int | None = None,
                  values: Mapping[str, Any] | None = None) -> None:
         super().__init__(FieldsForm(section.fields, id="fields"))
         self.section = section
         self.record_id = record_id
         self.initial = dict(values or {})
+        self.saved_id: int | None = None  # the record saved, for the list's cursor
         verb = "Edit" if record_id is not None else "Add"
         self.title_text = f"{verb} {section.noun}"
 
@@ -80,6 +116,49 @@ class RecordFormScreen(FormScreen):
             ref = self.form.values().get(PARTICIPANT_REF) or ""
             if ref.strip():
                 self._check_ref(ref)
+        if message.left and message.name in (PARTICIPANT_REF, "date"):
+            self._offer_interventions()
+
+    @on(RefPicker.Picked)
+    def _picked(self, message: RefPicker.Picked) -> None:
+        self._offer_interventions()
+
+    # -- a session's interventions: the young person's open referrals that day --
+
+    def _offer_interventions(self) -> None:
+        if self.section.kind != "contacts":
+            return
+        values = self.form.values()
+        ref = str(values.get(PARTICIPANT_REF) or "").strip()
+        day = iso_date_text(str(values.get("date") or "")).strip()
+        if ref and day:
+            self._open_referrals((ref, day))
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="offer")
+    def _open_referrals(self, key: tuple[str, str]) -> None:
+        from vrp_tui.store.lookups import interventions_open_to
+
+        store = spoke_store(self)
+        try:
+            participant_id = record_entry.find_ref(store, "participants", key[0])
+        except ValueError:
+            participant_id = None
+        if participant_id is None:
+            return
+        self.post_message(self.Offered(key, interventions_open_to(store, participant_id, key[1])))
+
+    @on(Offered)
+    def _offered(self, message: Offered) -> None:
+        values = self.form.values()
+        if (str(values.get(PARTICIPANT_REF) or "").strip(),
+                iso_date_text(str(values.get("date") or "")).strip()) != message.key:
+            return
+        if not message.interventions:
+            self.form.set_choices("intervention_id", [], "No referral of theirs holds this date")
+            return
+        self.form.set_choices("intervention_id", message.interventions, "Choose...")
+        if len(message.interventions) == 1:
+            self.form.set_value("intervention_id", message.interventions[0][1])
 
     @work(thread=True, exit_on_error=False, group="ref-check")
     def _check_ref(self, ref: str) -> None:
@@ -110,5 +189,6 @@ class RecordFormScreen(FormScreen):
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
+        self.saved_id = message.record_id
         done = "Saved" if self.record_id is not None else "Added"
         self.saved(frozenset({self.section.kind}), f"{done} the {self.section.noun}.")
