@@ -10,18 +10,20 @@ from pathlib import Path
 
 from test_tui_flows import MENTORING, choose, error_of, row_text, rows, settle, started, type_into
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from vrp_tui.app import make_app
 from vrp_tui.periods import Period
 from vrp_tui.records.specs import Column, iso_date_text, period_text
 from vrp_tui.returns.figures import compute_figures
 from vrp_tui.screens.shared.confirm import ConfirmScreen
+from vrp_tui.screens.spoke.help import HelpScreen
 from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.record_form import RecordFormScreen
 from vrp_tui.screens.spoke.register import RegisterScreen
 from vrp_tui.store import Store
 from vrp_tui.store.lookups import find_participants
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.record_list import column_widths
 
 SIZE = (80, 24)
@@ -331,3 +333,54 @@ async def test_spend_totals_and_money_right_aligned(spoke_db: Path) -> None:
         await settle(pilot)
         assert str(spend.query_one("#status", Static).content) == (
             "2 of 2 spend loaded matching 'q1'; total £1,350.00")
+
+
+async def test_f1_starts_with_the_keys_of_the_screen_it_is_pressed_on(spoke_db: Path) -> None:
+    group_spoke(spoke_db)
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+
+        async def first_help_rows() -> list[tuple[str, ...]]:
+            await pilot.press("f1")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            table = app.screen.query_one(DataTable)
+            listed = [tuple(row_text(table, i)) for i in range(table.row_count)]
+            await pilot.press("escape")
+            await settle(pilot)
+            return listed
+
+        main_rows = await first_help_rows()
+        assert main_rows[0][0] == "Main" and ("Lists", "a", "Add") in main_rows
+        await pilot.press("r")
+        await settle(pilot)
+        returns_rows = await first_help_rows()
+        assert returns_rows[0] == ("Returns", "esc", "Back")
+        assert ("Returns", "1", "Show figures") in returns_rows[:12]  # the return's tab keys
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        register_rows = await first_help_rows()
+        assert register_rows[:3] == [("Register", "space", "Mark"), ("Register", "a", "All attended"),
+                                     ("Register", "^a", "All attended")]
+
+
+async def test_the_footer_shows_the_keys_that_fit_whole(spoke_db: Path) -> None:
+    app = make_app(spoke_db)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await started(pilot)
+        await pilot.pause(0.1)
+        wide = str(app.screen.query_one(KeyFooter).render())
+        for key in ("r Return", "x Export", "k Keys", "g Register"):
+            assert key in wide
+    app = make_app(spoke_db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await started(pilot)
+        await pilot.pause(0.1)
+        narrow = str(app.screen.query_one(KeyFooter).render())
+        assert narrow.startswith("a Add e Edit d Delete")
+        assert "^p palette" in narrow
+        shown = narrow.split("▏")[0].split()
+        assert shown[-1] in {"Add", "Edit", "Delete", "Register", "Import", "Return", "Export", "Keys"}  # none cut

@@ -160,7 +160,7 @@ async def test_help_lists_the_key_bindings(spoke_db: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
         listed = {tuple(row_text(table, i)[1:]) for i in range(table.row_count)}
-        assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Log group session"), ("i", "Import CSV file"),
+        assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Group register"), ("i", "Import CSV file"),
                 ("^s", "Save")} <= listed
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

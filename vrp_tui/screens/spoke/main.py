@@ -47,6 +47,10 @@ class DeleteRefused(VrpError):
     title = "Not deleted"
 
 
+# The tabs' labels when the full ones do not fit on one line (below about 75 columns).
+SHORT_TITLES = {"interventions": "Interv.", "participants": "People", "money": "Money"}
+
+
 def tab_of(kind: str) -> str:
     return next(tab for tab, _, kinds in TABS if kind in kinds)
 
@@ -110,7 +114,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         first = TABS[0][0]
         yield Header()
-        yield SectionTabs([(f"tab-{tab}", title) for tab, title, _ in TABS], id="sections")
+        yield SectionTabs([(f"tab-{tab}", title) for tab, title, _ in TABS], id="sections",
+                          short={f"tab-{tab}": label for tab, label in SHORT_TITLES.items()})
         with ContentSwitcher(initial=pane_id(first), id="panes"):
             yield self._pane(first)
         yield KeyFooter()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 
 from vrp_tui.records import entry as record_entry
@@ -20,6 +22,7 @@ from vrp_tui.records.sections import PARTICIPANT_REF, Section
 from vrp_tui.records.specs import iso_date_text
 from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.widgets.fields import FieldsForm
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
 from vrp_tui.widgets.picker import RefPicker
 
@@ -28,7 +31,12 @@ class DiscardGuard(FormScreen):
     """Esc on a form with changes asks before it throws them away; the fields scroll within
     the screen's height, so Save stays in view at 60x20 even with every field in error."""
 
-    CHROME = 8  # the dialog's lines besides its fields: border, title, message, buttons
+    BINDINGS = [Binding("f1", "app.open('help')", "Help", id="form.help")]  # a modal has no app keys
+    CHROME = 9  # the screen's lines besides the fields: border, title, message, buttons, footer
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield KeyFooter()  # the form's own keys (and the register's), as far as they fit
 
     def on_resize(self, event: events.Resize) -> None:
         self.form.styles.max_height = max(3, event.size.height - self.CHROME)

@@ -31,6 +31,7 @@ from vrp_tui.screens.spoke.record_form import DiscardGuard
 from vrp_tui.store.lookups import RegisterRow
 from vrp_tui.text import as_text
 from vrp_tui.widgets.fields import FieldsForm
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
 
 MARKS: tuple[str | None, ...] = (*reference.ATTENDANCE, None)  # the order space steps through
@@ -96,6 +97,7 @@ class RegisterScreen(DiscardGuard):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.save_label} ^s", id="save", variant="primary", compact=True)
                 yield Button(f"{self.cancel_label} esc", id="cancel", compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(RegisterTable)
