@@ -67,7 +67,7 @@ class FieldsForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         for spec in self.specs.values():
-            with Horizontal(classes="field -picker" if spec.control == "participant" else "field"):
+            with Horizontal(classes="field"):
                 yield Label(spec.label + ("" if spec.optional else " *"), classes="field-label")
                 yield self._control(spec)
             yield Static("", classes="field-error", id=f"error-{spec.name}")

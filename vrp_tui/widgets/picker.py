@@ -29,7 +29,10 @@ class RefPicker(ReportsWorkerErrors, Vertical):
 
     DEFAULT_CSS = """
     RefPicker { height: auto; width: 1fr; }
-    RefPicker > OptionList { height: auto; max-height: 8; display: none; border: none; padding: 0; }
+    RefPicker > OptionList {
+        overlay: screen; constrain: none inside;  /* over the fields below: nothing else moves */
+        height: auto; max-height: 8; width: 1fr; display: none; border: none; padding: 0;
+    }
     RefPicker.-open > OptionList { display: block; }
     """
 
