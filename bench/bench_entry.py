@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ GROUP = 12
 DAY = "2025-06-12"
 ABSENT = {2: "did-not-attend", 6: "did-not-attend", 9: "did-not-attend", 4: "cancelled"}  # by row
 STALL_BUDGET = 0.050
+RUNS = 3
 SIZE = (80, 24)
 
 
@@ -199,8 +201,9 @@ async def one_by_one(db: Path, refs: list[str]) -> tuple[int, float]:
     return keys.count, seconds
 
 
-async def picker(db: Path, letters: str) -> dict[str, float]:
-    """Open the session form and type ``letters`` into the picker; times and the longest loop gap."""
+async def picker(db: Path, letters: str, field_id: str = "f-participant_ref") -> dict[str, float]:
+    """Open the session form and type ``letters`` into the picker (or, for the baseline, into
+    ``field_id``, a plain field that searches nothing); times and the longest loop gap."""
     app = make_app(db, cursor_blink=False)
     gaps = {"longest": 0.0, "last": 0.0}
 
@@ -217,7 +220,7 @@ async def picker(db: Path, letters: str) -> dict[str, float]:
         await pilot.press("a")
         await settle(pilot)
         form_seconds = time.perf_counter() - opened
-        field = app.screen.query_one("#f-participant_ref", Input)
+        field = app.screen.query_one(f"#{field_id}", Input)
         matches = app.screen.query_one("#f-participant_ref-matches", OptionList)
         field.focus()
         await pilot.pause()
@@ -227,7 +230,7 @@ async def picker(db: Path, letters: str) -> dict[str, float]:
         for letter in letters:
             await pilot.press(letter)
         typed = time.perf_counter()
-        while not (matches.display and matches.option_count and field.value == letters
+        while field_id == "f-participant_ref" and not (matches.display and matches.option_count and field.value == letters
                    and app.screen.query_one("RefPicker").has_class("-open")):
             await asyncio.sleep(0.001)
             if time.perf_counter() - started > 30:
@@ -264,13 +267,21 @@ def main() -> int:
         print(f"one by one: {single_keys:4d} keys, {single_seconds:5.2f} s to the saved state "
               f"({saved_one_by_one} sessions)")
         print(f"the register takes {single_keys / register_keys:.1f}x fewer keys")
-        results = [asyncio.run(picker(db, letters)) for letters in ("br", "bs5", "zzz")]
-        for letters, r in zip(("br", "bs5", "zzz"), results, strict=True):
+        worst = []
+        for letters in ("br", "bs5", "zzz"):  # many matches, a postcode district, none
+            runs = [asyncio.run(picker(db, letters)) for _ in range(RUNS)]
+            base = [asyncio.run(picker(db, "123", "f-minutes")) for _ in range(RUNS)]
+            r = runs[0]
+            each = ", ".join(f"{x['longest_gap'] * 1000:.0f}" for x in runs)
+            gap = statistics.median(x["longest_gap"] for x in runs)
+            worst.append(gap)
             print(f"picker on {people:,} young people, typing {letters!r}: form open {r['form'] * 1000:.0f} ms, "
                   f"matches shown {r['shown'] * 1000:.0f} ms after the first key, "
-                  f"{r['after_typing'] * 1000:.0f} ms after the Pilot's last key returned ({r['matches']:.0f} listed), "
-                  f"longest event-loop gap {r['longest_gap'] * 1000:.0f} ms")
-    longest = max(r["longest_gap"] for r in results)
+                  f"{r['after_typing'] * 1000:.0f} ms after the Pilot's last key returned ({r['matches']:.0f} listed); "
+                  f"longest event-loop gap, median of {RUNS}: {gap * 1000:.0f} ms "
+                  f"(runs {each}; typing into a plain field: "
+                  f"{statistics.median(x['longest_gap'] for x in base) * 1000:.0f} ms)")
+    longest = max(worst)
     ok = (saved_by_register == saved_one_by_one == GROUP and register_keys < single_keys
           and longest < STALL_BUDGET)
     print(f"budget: register keys < one-by-one keys, sessions saved both ways, loop gap < "

@@ -81,7 +81,7 @@ class FieldsForm(VerticalScroll):
         if spec.control in _INPUT_CONTROLS:
             return text_input(self, placeholder=spec.placeholder, password=spec.control == "password", id=cid)
         if spec.control == "yesno":
-            return Checkbox("yes", id=cid, compact=True)
+            return Checkbox("no", id=cid, compact=True)  # the label says what the box holds
         prompt = "(none)" if spec.optional else "Choose..."
         if spec.control == "intervention":
             prompt = "Loading interventions..."
@@ -217,6 +217,7 @@ class FieldsForm(VerticalScroll):
     @on(Checkbox.Changed)
     def _checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
+        event.checkbox.label = "yes" if event.value else "no"
         self._edited(event.checkbox, left=False)
 
 

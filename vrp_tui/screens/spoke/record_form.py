@@ -44,6 +44,12 @@ class DiscardGuard(FormScreen):
     def has_changes(self) -> bool:
         return self.form.is_dirty()
 
+    @on(FieldsForm.Edited)
+    def _clear_fixed_message(self, message: FieldsForm.Edited) -> None:
+        """"Please correct the fields marked." goes once no field is marked any more."""
+        if not self.saving and not self.current_errors():
+            self._form_message("")
+
     def action_cancel(self) -> None:
         if not self.has_changes():
             self.dismiss(None)
