@@ -11,6 +11,7 @@ from pathlib import Path
 from test_tui_flows import MENTORING, choose, form_message, row_text, rows, settle, started, type_into
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from vrp_tui.app import make_app
 from vrp_tui.periods import Period
@@ -407,3 +408,57 @@ async def test_a_period_as_typed_and_the_form_message_goes_once_fixed(spoke_db: 
         assert isinstance(app.screen, MainScreen)
     (spend,) = rows(spoke_db, "SELECT period, funding_source, amount FROM spend")
     assert spend == {"period": "2025-26-Q1", "funding_source": "grant", "amount": 25000}
+
+
+async def test_names_take_the_width_there_is(spoke_db: Path) -> None:
+    """At 80 columns a long name is as wide as fits; at 160 it grows; resizing refits the columns."""
+    store = Store(spoke_db)
+    for ref, name in (("BR-003", "Lockleaze Online Youth Outreach Programme"),
+                      ("BR-004", "Lockleaze Online Youth Football")):
+        store.save("interventions", {**MENTORING, "ref": ref, "name": name})
+    store.close()
+    app = make_app(spoke_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = await started(pilot)
+        table = main.record_list("interventions").table
+        name = table.columns[ColumnKey("name")]
+        at_80 = name.width
+        assert at_80 > 20  # no fixed 20-character cut: "Lockleaze Online You" for both
+        assert sum(c.width + 2 for c in table.columns.values()) <= 80
+        await pilot.resize_terminal(160, 40)
+        await settle(pilot)
+        await pilot.pause()
+        assert name.width > at_80 + 40
+        line = "".join(seg.text for seg in app.screen._compositor.render_strips()[5])
+        assert "Lockleaze Online Youth Outreach Programme" in line
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        await pilot.pause()
+        assert name.width == 16  # its least: the table scrolls sideways below that
+
+
+async def test_a_referral_offers_the_interventions_running_on_its_date(spoke_db: Path) -> None:
+    group_spoke(spoke_db)
+    store = Store(spoke_db)
+    store.save("interventions", {**MENTORING, "ref": "OLD01", "name": "Ended last year",
+                                 "start_date": "2024-04-01", "end_date": "2025-03-31"})
+    store.close()
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("3", "a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordFormScreen)
+        interventions = form.query_one("#f-intervention_id", Select)
+        assert len(interventions._options) == 1 + 3  # before a date: every intervention
+        await type_into(pilot, "referral_date", "1/6/2025")
+        await pilot.press("tab")
+        await settle(pilot)
+        assert [str(label) for label, _ in interventions._options[1:]] == [
+            "BOX01 · Boxing club", "MENT01 · Mentoring in schools"]
+        await type_into(pilot, "referral_date", "2025-01-10")
+        await pilot.press("tab")
+        await settle(pilot)
+        assert [str(label) for label, _ in interventions._options[1:]] == ["OLD01 · Ended last year"]
+        assert form.form.values()["intervention_id"] is not None  # the one running then, chosen

@@ -262,3 +262,14 @@ def check_register(values: Mapping[str, Any]) -> dict[str, str]:
     except RecordError as exc:
         return {k: v for k, v in field_errors(exc.errors).items() if k != PARTICIPANT_REF}
     return {}
+
+
+def check_date_text(text: str) -> bool:
+    """``text`` is an ISO date in the calendar (a look-up by it makes sense)."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

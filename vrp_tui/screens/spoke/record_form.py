@@ -130,55 +130,17 @@ class RecordFormScreen(DiscardGuard):
             ref = self.form.values().get(PARTICIPANT_REF) or ""
             if ref.strip():
                 self._check_ref(ref)
-        if message.left and message.name in (PARTICIPANT_REF, "date"):
+        if message.left and message.name in (PARTICIPANT_REF, "date", "referral_date"):
             self._offer_interventions()
-
-    @on(RefPicker.Picked)
-    def _picked(self, message: RefPicker.Picked) -> None:
-        self._offer_interventions()
-
-    # -- a session's interventions: the young person's open referrals that day --
-
-    def _offer_interventions(self) -> None:
-        if self.section.kind != "contacts":
-            return
-        values = self.form.values()
-        ref = str(values.get(PARTICIPANT_REF) or "").strip()
-        day = iso_date_text(str(values.get("date") or "")).strip()
-        if ref and day:
-            self._open_referrals((ref, day))
-
-    @work(thread=True, exit_on_error=False, exclusive=True, group="offer")
-    def _open_referrals(self, key: tuple[str, str]) -> None:
-        from vrp_tui.store.lookups import interventions_open_to
-
-        store = spoke_store(self)
-        try:
-            participant_id = record_entry.find_ref(store, "participants", key[0])
-        except ValueError:
-            participant_id = None
-        if participant_id is None:
-            return
-        self.post_message(self.Offered(key, interventions_open_to(store, participant_id, key[1])))
-
-    @on(Offered)
-    def _offered(self, message: Offered) -> None:
-        values = self.form.values()
-        if (str(values.get(PARTICIPANT_REF) or "").strip(),
-                iso_date_text(str(values.get("date") or "")).strip()) != message.key:
-            return
-        if not message.interventions:
-            self.form.set_choices("intervention_id", [], "No referral of theirs holds this date")
-            return
-        self.form.set_choices("intervention_id", message.interventions, "Choose...")
-        if len(message.interventions) == 1:
-            self.form.set_value("intervention_id", message.interventions[0][1])
 
     @work(thread=True, exit_on_error=False, group="ref-check")
     def _check_ref(self, ref: str) -> None:
         problem = None
-        if spoke_store(self).id_for_ref("participants", ref.strip()) is None:
-            problem = f"no young person with ref {ref.strip()!r}"
+        try:
+            if record_entry.find_ref(spoke_store(self), "participants", ref) is None:  # any letter case
+                problem = f"no young person with ref {ref.strip()!r}"
+        except ValueError as exc:
+            problem = str(exc)
         self.post_message(self.RefChecked(ref, problem))
 
     @on(RefChecked)
@@ -190,6 +152,57 @@ class RecordFormScreen(DiscardGuard):
         else:
             self.extra_errors.pop(PARTICIPANT_REF, None)
         self.form.show_errors(self.current_errors(), only_touched=True)
+
+    @on(RefPicker.Picked)
+    def _picked(self, message: RefPicker.Picked) -> None:
+        self._offer_interventions()
+
+    # -- interventions that make sense: a session's are the young person's referrals open
+    # -- that day, a referral's those running on its referral date
+
+    def _offer_key(self) -> tuple[str, str] | None:
+        values = self.form.values()
+        if self.section.kind == "contacts":
+            ref = str(values.get(PARTICIPANT_REF) or "").strip()
+            day = iso_date_text(str(values.get("date") or "")).strip()
+            return (ref, day) if ref and day else None
+        if self.section.kind == "enrolments":
+            day = iso_date_text(str(values.get("referral_date") or "")).strip()
+            return ("", day) if day else None
+        return None
+
+    def _offer_interventions(self) -> None:
+        key = self._offer_key()
+        if key is not None and record_entry.check_date_text(key[1]):
+            self._open_referrals(key)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="offer")
+    def _open_referrals(self, key: tuple[str, str]) -> None:
+        from vrp_tui.store.lookups import interventions_open_to, interventions_running
+
+        store = spoke_store(self)
+        if not key[0]:
+            self.post_message(self.Offered(key, interventions_running(store, key[1])))
+            return
+        try:
+            participant_id = record_entry.find_ref(store, "participants", key[0])
+        except ValueError:
+            participant_id = None
+        if participant_id is None:
+            return
+        self.post_message(self.Offered(key, interventions_open_to(store, participant_id, key[1])))
+
+    @on(Offered)
+    def _offered(self, message: Offered) -> None:
+        if self._offer_key() != message.key:
+            return  # typed on since
+        if not message.interventions:
+            none = "No referral of theirs holds this date" if message.key[0] else "No intervention runs on this date"
+            self.form.set_choices("intervention_id", [], none)
+            return
+        self.form.set_choices("intervention_id", message.interventions, "Choose...")
+        if len(message.interventions) == 1:
+            self.form.set_value("intervention_id", message.interventions[0][1])
 
     # -- saving ------------------------------------------------------------
 
