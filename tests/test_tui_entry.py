@@ -462,3 +462,55 @@ async def test_a_referral_offers_the_interventions_running_on_its_date(spoke_db:
         await settle(pilot)
         assert [str(label) for label, _ in interventions._options[1:]] == ["OLD01 · Ended last year"]
         assert form.form.values()["intervention_id"] is not None  # the one running then, chosen
+
+
+HOSTILE = ("[bold]B1[/]", "[@click=app.quit]Q2")
+
+
+async def test_refs_that_look_like_markup_show_literally_in_the_picker_and_the_register(spoke_db: Path) -> None:
+    store = Store(spoke_db)
+    ment = store.save("interventions", MENTORING)
+    for ref in HOSTILE:
+        pid = store.save("participants", {"ref": ref})
+        store.save("enrolments", {"participant_id": pid, "intervention_id": ment,
+                                  "referral_date": "2025-05-01", "referral_source": "school"})
+    store.close()
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("4", "a")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-participant_ref", Input).focus()
+        await pilot.press("[")
+        await settle(pilot)
+        matches = form.query_one("#f-participant_ref-matches", OptionList)
+        shown = [str(matches.get_option_at_index(i).prompt) for i in range(matches.option_count)]
+        assert shown == list(sorted(HOSTILE, key=str))  # the brackets as typed, nothing run
+        await pilot.press("escape", "escape", "y")  # close the list, then the form (it was typed in)
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        register = await open_register(pilot, "2025-06-02")
+        assert [str(register.table.get_row_at(i)[0]) for i in range(2)] == sorted(HOSTILE)
+        lines = ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
+        assert any("[bold]B1[/]" in line for line in lines)
+        assert any("[@click=app.quit]Q2" in line for line in lines)
+        await pilot.press("escape")  # nothing marked: closes without asking
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_escape_on_a_marked_register_asks_first(spoke_db: Path) -> None:
+    group_spoke(spoke_db)
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        register = await open_register(pilot, WEEK[0])
+        register.table.focus()
+        await pilot.press("a", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert rows(spoke_db, "SELECT * FROM contacts") == []
