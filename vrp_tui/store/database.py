@@ -324,6 +324,12 @@ class Store:
         )
 
 
+    def save_audited(self, kind: str, data: Mapping[str, Any], record_id: int | None = None) -> int:
+        """Validate and write one record with its audit row, inside the caller's ``transaction()``
+        (several records and deletes as one change, as the group register saves)."""
+        return self._save(KINDS[kind], data, record_id)
+
+
 def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[tuple[Any, ...]]]:
     chunk: list[tuple[Any, ...]] = []
     for row in rows:

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, DirectoryTree, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from vrp_tui.formatting import timestamp
@@ -42,6 +42,7 @@ from vrp_tui.spoke.receipts import ReceiptState, all_receipt_states
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import text_input
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
 
 HISTORY_ROWS = 200  # the newest exports; a spoke makes a handful a quarter
@@ -169,7 +170,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
             yield Label("Export history", classes="section-title")
             table: DataTable[Any] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#history", DataTable).add_columns("Period", "Ver", "Hub", "Exported (UTC)", "SHA-256",
