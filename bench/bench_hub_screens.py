@@ -128,6 +128,34 @@ async def screens(db: Path, period: str) -> dict[str, float]:
     return out
 
 
+async def bare_table_gap(rows: int, columns: int) -> float:
+    """For comparison: the longest loop block of a bare Textual app filling and drawing one DataTable of
+    ``rows`` x ``columns`` number cells at 80x24 (Textual's own cost; a row is drawn whole, every column)."""
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+    app = Bare()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        gaps = Gaps()
+        app.set_interval(0.010, gaps.tick)
+        await pilot.pause(0.05)
+        gaps.take()
+        table = app.query_one(DataTable)
+        table.add_columns(*(f"Col {n}" for n in range(columns)))
+        for r in range(rows):
+            table.add_row(*(Text(f"{r * c:,}", justify="right") for c in range(columns)))
+        await pilot.pause(0.3)
+        return gaps.take()
+
+
 REPORT = """
 import sys
 from vrp_tui.cli import main
@@ -176,7 +204,11 @@ def main() -> int:
     print(f"{db.name}: {info['bundles']} bundles, {info['scale']['interventions']} interventions a return, "
           f"{info['first_period']} to {period}")
     asyncio.run(screens(db, period))  # warm-up: file cache, imports
-    runs = [asyncio.run(screens(db, period)) for _ in range(args.runs)]
+    runs = []
+    bare = []
+    for _ in range(args.runs):  # alternate, so a busy moment of the machine hits both
+        runs.append(asyncio.run(screens(db, period)))
+        bare.append(asyncio.run(bare_table_gap(201, 18)))
     with tempfile.TemporaryDirectory() as tmp:
         report_once(db, period, Path(tmp) / "warm.xlsx")
         reports = [report_once(db, period, Path(tmp) / f"report-{n}.xlsx") for n in range(args.runs)]
@@ -189,6 +221,8 @@ def main() -> int:
     print(f"  {'vrp hub report --format xlsx':34} {statistics.median(reports) * 1000:7.0f} ms  "
           f"({min(reports) * 1000:.0f}-{max(reports) * 1000:.0f}; of which, in process, consolidate "
           f"{median(parts, 'consolidate') * 1000:.0f} ms, write xlsx {median(parts, 'write xlsx') * 1000:.0f} ms)")
+    print(f"  {'bare Textual, one 201 x 18 DataTable':34} {statistics.median(bare) * 1000:7.0f} ms  longest loop "
+          "block filling and drawing it (the viewer's figures table has that shape)")
     figures_gap = max(median(runs, k) for k in runs[0] if k.startswith("figures gap"))
     viewer_gap = max(median(runs, k) for k in runs[0] if k.startswith("viewer gap"))
     return verdict([

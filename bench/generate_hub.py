@@ -4,7 +4,8 @@ Every return is a real bundle, made by the project's writer from a synthetic
 format-1 document (``bench.bench_hub_import.document``, 200 interventions each,
 as SPEC section 8's spoke has) and imported through ``import_bundle``, every
 check of SPEC section 5 included; the last quarter has a second version from
-each spoke, so the return viewer has a change to show. 105 bundles in all.
+each spoke (five referrals corrected, the narrative says so), so the return viewer
+has changes to show. 105 bundles in all.
 
 The database is cached at bench/data/hub-large.db (with a JSON note of what it
 holds) and reused while the note matches; ``--rebuild`` makes it afresh. The
@@ -16,6 +17,7 @@ hub's identity is protected by ``PASSPHRASE``.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import time
@@ -42,7 +44,7 @@ DATA = Path(__file__).parent / "data"
 HUB_DB = DATA / "hub-large.db"
 NOTE = DATA / "hub-large.json"
 PASSPHRASE = helpers.PASSPHRASE
-SCALE = {"spokes": len(SPOKES), "quarters": 20, "interventions": 200, "second_versions": "last quarter"}
+SCALE = {"spokes": len(SPOKES), "quarters": 20, "interventions": 200, "second_versions": "last quarter, corrected"}
 SEED = 2026
 
 
@@ -86,12 +88,21 @@ def _interventions(count: int) -> Iterator[None]:
         helpers.INTERVENTIONS = before
 
 
-def document(rng: random.Random, spoke: str, period: Period, version: int) -> dict[str, Any]:
-    """A valid signed-off format-1 return of SCALE's interventions."""
+def document(rng: random.Random, spoke: str, period: Period) -> dict[str, Any]:
+    """A valid signed-off format-1 return (version 1) of SCALE's interventions."""
     with _interventions(int(SCALE["interventions"])):
-        doc = helpers.document(rng, spoke, period)
-    doc["version"] = version
-    return doc
+        return helpers.document(rng, spoke, period)
+
+
+def corrected(doc: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """The next version of ``doc`` as a spoke sends one: a few referrals more, the narrative says why."""
+    again = copy.deepcopy(doc)
+    again["version"] = doc["version"] + 1
+    for item in rng.sample(again["interventions"], 5):
+        item["referrals"] += 1
+    again["totals"]["referrals"] += 5
+    again["narrative"]["highlights"] = "Corrected: five referrals were entered late."
+    return again
 
 
 def generate(path: Path, *, today: date | None = None) -> dict[str, Any]:
@@ -113,9 +124,11 @@ def generate(path: Path, *, today: date | None = None) -> dict[str, Any]:
             pair = minisign.KeyPair.generate()
             enrol_key(hub, spoke, signing.public_key_line(bytes(pair.public_key).decode()))
             previous: str | None = None
-            for period, version in [(p, 1) for p in periods] + [(periods[-1], 2)]:
+            docs = [document(rng, spoke, p) for p in periods]
+            for doc in [*docs, corrected(docs[-1], rng)]:
+                period, version = Period.parse(doc["period"]), int(doc["version"])
                 bundle_id = str(uuid.uuid4())
-                data = write_bundle(document(rng, spoke, period, version), spoke=spoke,
+                data = write_bundle(doc, spoke=spoke,
                                     spoke_name=SPOKES[spoke].name, period=period.code, version=version,
                                     bundle_id=bundle_id, supersedes=previous if version > 1 else None,
                                     secret_key=pair.secret_key, hub_recipient=recipient)
