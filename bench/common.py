@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 FIGURES_FILE = "VRP_BENCH_FIGURES"
+BENCHMARK_NAME = "VRP_BENCH_NAME"  # which benchmark run_all is running
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def record(figures: Iterable[Figure], *, benchmark: str = "") -> None:
     with open(path, "a", encoding="utf-8") as f:
         for figure in figures:
             data: dict[str, Any] = asdict(figure)
-            data["benchmark"] = benchmark or figure.benchmark
+            data["benchmark"] = benchmark or figure.benchmark or os.environ.get(BENCHMARK_NAME, "")
             f.write(json.dumps(data) + "\n")
 
 
