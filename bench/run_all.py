@@ -43,6 +43,7 @@ BENCHMARKS: list[Benchmark] = [
     Benchmark("bench_returns_screen", SPOKE),
     Benchmark("bench_import", SPOKE),
     Benchmark("bench_export", SPOKE),
+    Benchmark("bench_save", SPOKE),
     Benchmark("bench_hub_import", None),
     Benchmark("bench_hostile", None),
     Benchmark("bench_hub_screens", HUB),
