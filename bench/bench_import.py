@@ -19,6 +19,7 @@ import argparse
 import csv
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,6 @@ from pathlib import Path
 from bench.common import Figure, verdict
 from bench.generate import DATA, spoke_db
 from vrp_tui.store import Store
-from vrp_tui.store.database import connect
 
 MAX_RATIO = 2.0
 MAX_PEAK_MB = 300.0
@@ -60,6 +60,11 @@ def copy_of(source: Path, target: Path) -> Path:
     store.backup(target)
     store.close()
     return target
+
+
+def connect(db: Path) -> sqlite3.Connection:
+    """The store's own connection to ``db`` (WAL, synchronous=FULL, foreign keys), for SQL of our own."""
+    return Store(db).conn
 
 
 def baseline(db: Path, rows: int) -> float:

@@ -80,7 +80,7 @@ def summary(results: dict[str, tuple[int, float]], figures: list[Figure]) -> int
             value, baseline, budget = figure.shown()
             print(f"    {figure.name:42} {value:>20}  {budget:10} {figure.verdict:4}  {baseline}")
         if code not in (0, 1) or (not own and code != 0):
-            label = "OVER" if code == 1 else f"FAILED (exit {code})"
+            label = f"FAILED (exit {code})" if code != 1 else "OVER or FAILED (exit 1, no figures: see its output)"
             print(f"    {'(whole benchmark)':42} {'':>20}  {'':10} {label}")
         elif not own:
             print(f"    {'(whole benchmark, no figures recorded)':42} {'':>20}  {'':10} PASS")
