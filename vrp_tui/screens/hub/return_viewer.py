@@ -49,6 +49,11 @@ FIGURE_COLUMNS = (
 MONEY_COLUMNS = (("spend_gbp", "Spend"), ("spend_ytd_gbp", "Spend to date"), ("budget_gbp", "Budget"))
 BREAKDOWNS = (("active_by_age_band", "Age", AGE_BAND), ("active_by_sex", "Sex", SEX),
               ("active_by_ethnicity", "Ethnicity", ETHNICITY))
+# Breakdowns show this many interventions' columns at a time ([ and ] page): a DataTable draws every
+# column of a row to show any part of it, so 200 columns made each cursor move redraw 4,000 cells.
+BREAKDOWN_PAGE = 20
+# What changed is listed up to this many lines; a version that changes everything says how much more.
+CHANGES_SHOWN = 200
 NARRATIVE_TITLES = {"highlights": "Highlights", "challenges": "Challenges", "case_study": "Case study",
                     "next_quarter": "Next quarter"}
 
@@ -64,11 +69,22 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         Binding("a", "accept", "Accept", id="return.accept"),
         Binding("i", "issues", "Return with issues", id="return.issues"),
         Binding("r", "receipt", "Receipt", id="return.receipt"),
+        Binding("left_square_bracket", "breakdown_page(-1)", "Previous interventions", show=False,
+                id="return.breakdowns.previous"),
+        Binding("right_square_bracket", "breakdown_page(1)", "Next interventions", show=False,
+                id="return.breakdowns.next"),
     ]
 
     @dataclass
     class Loaded(Message):
         view: ReturnView
+        changes: list[Change] | None  # None: still being worked out (Changed follows)
+
+    @dataclass
+    class Changed(Message):
+        """What changed from the version before the one shown, worked out after it is on screen."""
+
+        version: int
         changes: list[Change]
 
     @dataclass
@@ -85,6 +101,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self.period = period
         self.view: ReturnView | None = None
         self.reviewed = False
+        self.breakdown_page = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,6 +111,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 yield DataTable(id="return-figures", zebra_stripes=True, fixed_columns=1)
             with TabPane("Breakdowns", id="tab-return-breakdowns"):
                 yield DataTable(id="return-breakdowns", zebra_stripes=True, fixed_columns=1)
+                yield Static("", id="breakdowns-page", classes="list-status")
             with TabPane("Narrative", id="tab-return-narrative"), VerticalScroll(id="narrative-scroll"):
                 yield Static("", id="return-narrative")
             with TabPane("Versions", id="tab-return-versions"):
@@ -112,10 +130,10 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         view = view_return(store, self.spoke, self.period, version)
         if view is None:
             raise LookupError(f"no return from {self.spoke} for {self.period} is held")
+        self.post_message(self.Loaded(view, None))  # the figures first; the diff reads two more documents
         shown = int(view.document["version"])
-        changes = diff_versions(store, self.spoke, self.period, shown - 1, shown) \
-            if any(v.version == shown - 1 for v in view.versions) else []
-        self.post_message(self.Loaded(view, changes))
+        if any(v.version == shown - 1 for v in view.versions):
+            self.post_message(self.Changed(shown, diff_versions(store, self.spoke, self.period, shown - 1, shown)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -148,9 +166,16 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                           *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name))
 
     def _breakdowns(self, doc: Mapping[str, Any]) -> None:
+        """The totals and one page of interventions, a column each."""
         table = self.query_one("#return-breakdowns", DataTable)
         table.clear(columns=True)
-        items = doc["interventions"]
+        every = doc["interventions"]
+        pages = max(1, -(-len(every) // BREAKDOWN_PAGE))
+        self.breakdown_page = min(max(self.breakdown_page, 0), pages - 1)
+        first = self.breakdown_page * BREAKDOWN_PAGE
+        items = every[first:first + BREAKDOWN_PAGE]
+        self.query_one("#breakdowns-page", Static).update(
+            f"interventions {first + 1}-{first + len(items)} of {len(every)} · [ ] page" if pages > 1 else "")
         table.add_columns("Active young people", "Totals", *(as_text(i["ref"]) for i in items))
         for key, title, labels in BREAKDOWNS:
             for slug, label in labels.items():
@@ -165,7 +190,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         text.append_text(validation_text(validation))
         self.query_one("#return-narrative", Static).update(text)
 
-    def _versions(self, view: ReturnView, changes: list[Change]) -> None:
+    def _versions(self, view: ReturnView, changes: list[Change] | None) -> None:
         table = self.query_one("#return-versions", DataTable)
         table.clear(columns=True)
         table.add_columns("Version", "Received", "File", "sha256", "Review")
@@ -175,15 +200,27 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                                  latest.label if latest else ""), key=str(v.version))
         shown = int(view.document["version"])
         table.move_cursor(row=[v.version for v in view.versions].index(shown))
-        if shown == 1:
+        self._changes(shown, changes)
+
+    def _changes(self, shown: int, changes: list[Change] | None) -> None:
+        if changes is None and shown > 1:
+            summary = Text(f"Working out what changed from v{shown - 1}...")
+        elif shown == 1 or changes is None:
             summary = Text("v1 is the first version received. Enter on a version shows it.")
         elif not changes:
             summary = Text(f"v{shown} has the same figures and narrative as v{shown - 1}.")
         else:
             summary = Text(f"What changed from v{shown - 1} to v{shown}:\n", style="bold")
-            for change in changes:
+            for change in changes[:CHANGES_SHOWN]:
                 summary.append(f"  {printable(change)}\n")
+            if len(changes) > CHANGES_SHOWN:
+                summary.append(f"  ... and {len(changes) - CHANGES_SHOWN:,} more changes\n")
         self.query_one("#return-changes", Static).update(summary)
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        if self.view is not None and int(self.view.document["version"]) == message.version:
+            self._changes(message.version, message.changes)
 
     @on(DataTable.RowSelected, "#return-versions")
     def _show_version(self, event: DataTable.RowSelected) -> None:
@@ -244,6 +281,11 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self.query_one("#return-tabs", TabbedContent).active = f"tab-return-{view}"
         target = "#narrative-scroll" if view == "narrative" else f"#return-{view}"
         self.query_one(target).focus()
+
+    def action_breakdown_page(self, step: int) -> None:
+        if self.view is not None:
+            self.breakdown_page += step
+            self._breakdowns(self.view.document)
 
     def action_back(self) -> None:
         self.dismiss(self.reviewed)
