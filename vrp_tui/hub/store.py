@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from vrp_tui.errors import VrpError
 from vrp_tui.hub.migrations import migrations
-from vrp_tui.store.opening import HUB, DatabaseRefused, open_database, write_transaction
+from vrp_tui.store.opening import HUB, DatabaseRefused, open_database, rows, write_transaction
 
 # How many migrations vrp_tui/hub/migrations.py holds, kept in PRAGMA user_version
 # (a test keeps this in step with the migrations module).
@@ -83,9 +83,7 @@ class HubStore:
         return write_transaction(self.conn)
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return rows(self.conn, sql, params)
 
     @property
     def recipient(self) -> str | None:

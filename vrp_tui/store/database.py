@@ -22,6 +22,7 @@ from vrp_tui.store.opening import (
     StoreBusy,
     make_private_file,
     open_database,
+    rows,
     translate,
     write_transaction,
 )
@@ -95,9 +96,7 @@ class Store:
     # -- reading -------------------------------------------------------
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return rows(self.conn, sql, params)
 
     def get(self, kind: str, record_id: int) -> dict[str, Any] | None:
         k = KINDS[kind]

@@ -26,7 +26,7 @@ from vrp_tui.hub.intake import (
     IMPORTED,
     REJECTED,
     SUPERSEDES,
-    ImportResult,
+    IntakeResult,
     bundles_in,
     import_files,
 )
@@ -67,7 +67,7 @@ class InboxPane(ReportsWorkerErrors, Vertical):
 
     @dataclass
     class Result(Message):
-        result: ImportResult
+        result: IntakeResult
 
     @dataclass
     class Finished(Message):
@@ -98,7 +98,7 @@ class InboxPane(ReportsWorkerErrors, Vertical):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.results: list[ImportResult] = []
+        self.results: list[IntakeResult] = []
 
     def on_mount(self) -> None:
         self.query_one("#inbox-results", DataTable).add_columns("File", "Result")
@@ -154,7 +154,7 @@ class InboxPane(ReportsWorkerErrors, Vertical):
         table.move_cursor(row=table.row_count - 1)
         self._detail(result)
 
-    def _detail(self, result: ImportResult) -> None:
+    def _detail(self, result: IntakeResult) -> None:
         """The whole line of a result, wrapped: a long reason is never cut at the table's edge."""
         text = Text(f"{printable(result.name)}: {printable(result.line)}",
                     style=STYLES.get(result.outcome, "green"))
