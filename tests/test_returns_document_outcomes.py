@@ -105,3 +105,35 @@ def test_a_draft_always_has_the_new_fields(store: Store) -> None:
     doc = build_draft(store, Q1).to_json()
     for part in (doc["totals"], *doc["interventions"]):
         assert set(NEW) <= set(part)
+
+
+def _freeze_as_before(store: Store) -> None:
+    """Rewrite the frozen version as it was signed off before attendance and outcomes were recorded."""
+    (row,) = store.query("SELECT id, document FROM return_versions")
+    triggers = store.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                           "'return_versions'")
+    with store.transaction():
+        for trigger in triggers:
+            store.conn.execute(f'DROP TRIGGER "{trigger["name"]}"')
+        store.conn.execute("UPDATE return_versions SET document = ? WHERE id = ?",
+                           [json.dumps(old_format(json.loads(row["document"]))), row["id"]])
+        for trigger in triggers:
+            store.conn.execute(trigger["sql"])
+
+
+def test_a_version_signed_off_before_the_new_figures_is_not_stale_for_lacking_them(
+        store: Store, frozen: dict[str, Any]) -> None:
+    from returns_samples import session
+
+    from vrp_tui.returns.stale import changed_since_sign_off
+
+    _freeze_as_before(store)
+    assert changed_since_sign_off(store, Q1, today=HUB_DATE) is None
+    ids = {r["ref"]: r["id"] for r in store.query("SELECT ref, id FROM participants")}
+    ment = store.id_for_ref("interventions", "MENT")
+    assert ment is not None
+    session(store, ids["CASE-A"], ment, "2025-06-29", 30)  # a late session: a real change
+    stale = changed_since_sign_off(store, Q1, today=HUB_DATE)
+    assert stale is not None
+    assert {c.item for c in stale.changes if c.where == "totals"} >= {"contacts"}
+    assert not {c.item.partition(".")[0] for c in stale.changes} & {"did_not_attend", "attendance_rate", "outcomes"}
