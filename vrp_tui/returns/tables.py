@@ -66,13 +66,14 @@ def attendance_table(doc: dict[str, Any]) -> Table:
 
 def outcomes_table(doc: dict[str, Any]) -> Table:
     """Per intervention and instrument with a measurement in the quarter, then the spoke: measured,
-    paired, improved / unchanged / worsened and the mean change (positive: better)."""
+    paired, improved / unchanged / worsened and the mean change (positive: better). Instruments by
+    slug (their labels are long); SPEC section 2 and the Outcomes tab give the labels."""
     table = Table(title="Outcomes (change since baseline; positive is better)", title_justify="left",
                   box=box.SIMPLE_HEAD)
     table.add_column("Intervention", no_wrap=True)
-    table.add_column("Instrument", no_wrap=True)
-    for head in ("Measured", "Paired", "Better", "Same", "Worse", "Mean change"):
-        table.add_column(head, justify="right")
+    table.add_column("Instrument", no_wrap=True, min_width=len(NOT_RECORDED))
+    for head in ("Measured", "Paired", "Better", "Same", "Worse", "Mean\nchange"):
+        table.add_column(head, justify="right", no_wrap=True)
     for line in [*doc["interventions"], {"ref": "Spoke", **doc["totals"]}]:
         spoke = line["ref"] == "Spoke"
         if spoke:
@@ -84,7 +85,7 @@ def outcomes_table(doc: dict[str, Any]) -> Table:
         for slug, o in outcomes.items():
             if o["measured"] or (spoke and o["paired"]):
                 mean = "-" if o["mean_change"] is None else f"{o['mean_change']:+.1f}"
-                table.add_row(as_text(line["ref"]), reference.INSTRUMENT.get(slug, slug), f"{o['measured']:,}",
+                table.add_row(as_text(line["ref"]), slug, f"{o['measured']:,}",
                               f"{o['paired']:,}", f"{o['improved']:,}", f"{o['unchanged']:,}",
                               f"{o['worsened']:,}", mean, style="bold" if spoke else None)
     if not table.row_count:
