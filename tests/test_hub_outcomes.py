@@ -161,3 +161,14 @@ def test_reports_in_every_format_carry_the_outcomes_table() -> None:
     text = report(c, "csv").decode()
     assert "outcomes_by_spoke,VRP total,Mean change, 2025-26-Q2,0.4" in text.replace('"', "")
     assert report(c, "xlsx")[:2] == b"PK"
+
+
+def test_the_return_viewer_says_which_figures_a_return_does_not_record() -> None:
+    from vrp_tui.hub.viewer import ReturnView, figure
+
+    old, new = docs()[("somerset", Q2)], docs()[("bristol", Q2)]
+    assert ReturnView("somerset", Q2, [], [], old).not_recorded == ["did_not_attend", "attendance_rate", "outcomes"]
+    assert ReturnView("bristol", Q2, [], [], new).not_recorded == []
+    assert figure(old["totals"], "did_not_attend") == "not recorded"
+    assert figure(old["totals"], "contacts") == old["totals"]["contacts"]
+    assert figure(new["totals"], "did_not_attend") == 10

@@ -27,6 +27,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from vrp_tui import reference
 
+# Figures a return signed off before attendance and outcomes were recorded does not carry ("not recorded").
+ADDED_LATER = ("did_not_attend", "attendance_rate", "outcomes")
+NOT_RECORDED = "not recorded"
+
 MAX_COUNT = 10**9
 MAX_CHANGE_SUM = 10**11  # points: 10^9 paired enrolments, none moving more than 100 points
 MAX_MEAN_CHANGE = 100  # points: no instrument's range is wider

@@ -22,6 +22,7 @@ from typing import Any
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
 from vrp_tui.returns.diff import Change, figure_changes
+from vrp_tui.returns.measures import ADDED_LATER
 from vrp_tui.store import Store
 
 
@@ -62,9 +63,6 @@ def changed_since_sign_off(store: Store, period: Period, *, today: date | None =
         now = lifecycle.build(store, period, today=today).document.to_json()
     changes = figure_changes(frozen.document, _as_recorded(frozen.document, now), labels=False)
     return Stale(frozen.info.version, changes) if changes else None
-
-
-ADDED_LATER = ("did_not_attend", "attendance_rate", "outcomes")  # not in versions signed off before they existed
 
 
 def _as_recorded(frozen: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
