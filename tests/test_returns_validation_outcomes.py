@@ -94,3 +94,17 @@ def test_the_document_counts_measurement_findings_without_naming_anyone(store: S
     assert "Outcome measures up to the quarter's end outside every referral window: 2" in texts
     assert "Outcome measures with a score outside the instrument's scale: 1" in texts
     assert not any("CASE-A" in t for t in texts)
+
+
+def test_the_window_check_covers_what_the_quarters_outcomes_read(store: Store) -> None:
+    set_up(store)
+    i = intervention(store, "MENT")
+    a, b = person(store, "CASE-A"), person(store, "CASE-B")
+    enrol(store, a, i, "2025-03-01")
+    enrol(store, b, i, "2025-03-01")
+    baseline = raw(store, a, i, "2025-02-01", "ors", 100)  # before A's referral: A's Q1 follow-up reads it
+    measure(store, a, i, "2025-05-01", "ors", "12")
+    raw(store, b, i, "2025-02-01", "ors", 100)  # B has nothing in Q1: Q4 2024-25's return flags it
+    assert [f.ids for f in by_code(store)["measurement-not-held"]] == [(baseline,)]
+    q4 = validation.check(store, Period.parse("2024-25-Q4"), {}, today=TODAY)
+    assert len([f for f in q4 if f.code == "measurement-not-held"]) == 2

@@ -77,27 +77,33 @@ GROUP BY intervention_id HAVING sum(did_not_attend) > 0
 # quarter can count, so their (participant, intervention) pairs are found
 # first; then all their measurements up to the quarter's last day, each with
 # the enrolment whose window holds its date (the later referral wins: the
-# contact rule). Per enrolment and instrument: ``in_q`` (its latest is in the
-# quarter: measured), how many, and the earliest and latest score (packed
-# after the date, so min() and max() pick them without a sort).
-OUTCOMES = """
+# contact rule; NULL when none does). Built once per return (a TEMP table, made
+# with the contact pairs) and shared by the figures and the validation checks.
+HOLDS = """
+CREATE TEMP TABLE {table} AS
 WITH cand AS MATERIALIZED (
     SELECT DISTINCT participant_id, intervention_id FROM measurements NOT INDEXED
     WHERE date BETWEEN :first AND :last
-), held AS MATERIALIZED (
-    SELECT m.intervention_id, m.instrument, m.date, m.score_tenths, (
-        SELECT id FROM enrolments
-        WHERE participant_id = m.participant_id AND intervention_id = m.intervention_id
-          AND referral_date <= m.date AND (end_date IS NULL OR end_date >= m.date)
-        ORDER BY referral_date DESC LIMIT 1) AS enrolment_id
-    FROM cand c JOIN measurements m
-      ON m.participant_id = c.participant_id AND m.intervention_id = c.intervention_id AND m.date <= :last
-), per AS (
+)
+SELECT m.id, m.intervention_id, m.instrument, m.date, m.score_tenths, (
+    SELECT id FROM enrolments
+    WHERE participant_id = m.participant_id AND intervention_id = m.intervention_id
+      AND referral_date <= m.date AND (end_date IS NULL OR end_date >= m.date)
+    ORDER BY referral_date DESC LIMIT 1) AS enrolment_id
+FROM cand c CROSS JOIN measurements m
+  ON m.participant_id = c.participant_id AND m.intervention_id = c.intervention_id AND m.date <= :last
+"""
+
+# Per enrolment and instrument: whether its latest is in the quarter (measured),
+# paired, and the change from the earliest to the latest score (packed after
+# the date, so min() and max() pick them without a sort), oriented.
+OUTCOMES = """
+WITH per AS (
     SELECT intervention_id, instrument, count(*) >= 2 AS paired,
            (CAST(substr(max(date || printf('%06d', score_tenths)), 11) AS INTEGER)
             - CAST(substr(min(date || printf('%06d', score_tenths)), 11) AS INTEGER))
            * (CASE WHEN instrument IN ({lower}) THEN -1 ELSE 1 END) AS change
-    FROM held WHERE enrolment_id IS NOT NULL
+    FROM {holds} WHERE enrolment_id IS NOT NULL
     GROUP BY enrolment_id, instrument HAVING max(date) >= :first
 )
 SELECT intervention_id, instrument, count(*), sum(paired), sum(paired AND change > 0),
@@ -207,22 +213,31 @@ def params_of(period: Period) -> dict[str, str]:
             "period": period.code, "fy": period.financial_year}
 
 
+def holds_table(period: Period) -> str:
+    """The TEMP table of the measurements the period's outcomes read, with their holding enrolments
+    (made by :func:`contact_pairs`, alongside the contact pairs)."""
+    return f'temp."measurement_holds_{period.code}"'
+
+
 @contextmanager
 def contact_pairs(store: Store, period: Period) -> Iterator[str]:
-    """The name of the TEMP table of the period's (intervention, participant) pairs.
+    """The name of the TEMP table of the period's (intervention, participant) pairs; the table of
+    :func:`holds_table` is made with it.
 
-    Re-entrant: an inner use shares the table an outer one made; the maker drops it.
+    Re-entrant: an inner use shares the tables an outer one made; the maker drops them.
     """
     table = f'temp."contact_pairs_{period.code}"'
     made = not store.conn.execute(
         "SELECT 1 FROM temp.sqlite_master WHERE name = ?", [f"contact_pairs_{period.code}"]).fetchone()
     if made:
         store.conn.execute(PAIRS.format(table=table), params_of(period))
+        store.conn.execute(HOLDS.format(table=holds_table(period)), params_of(period))
     try:
         yield table
     finally:
         if made:
             store.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            store.conn.execute(f"DROP TABLE IF EXISTS {holds_table(period)}")
 
 
 def compute_figures(store: Store, period: Period) -> dict[str, Any]:
@@ -239,8 +254,9 @@ def compute_figures(store: Store, period: Period) -> dict[str, Any]:
         active = conn.execute(ACTIVE.format(pairs=pairs), params).fetchall()
         for intervention_id, missed in conn.execute(DID_NOT_ATTEND.format(pairs=pairs)):
             figures[intervention_id]["did_not_attend"] = missed
-    lower = ", ".join(f"'{slug}'" for slug in LOWER_IS_BETTER)
-    for intervention_id, instrument, *counts, change in conn.execute(OUTCOMES.format(lower=lower), params):
+        lower = ", ".join(f"'{slug}'" for slug in LOWER_IS_BETTER)
+        outcomes = conn.execute(OUTCOMES.format(lower=lower, holds=holds_table(period)), params).fetchall()
+    for intervention_id, instrument, *counts, change in outcomes:
         if instrument in reference.INSTRUMENTS:
             outcome = figures[intervention_id]["outcomes"][instrument]
             outcome.update(zip(OUTCOME_COUNTS, counts, strict=True), change_tenths=change)

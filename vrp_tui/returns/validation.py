@@ -5,8 +5,9 @@ contact that no enrolment window holds, a date in the future, an exit reason
 without an end date (or an end date without a reason), negative money; and a
 narrative field that identifies someone (a participant's ref or date of birth,
 a full postcode, an email address, a phone number: ``privacy.py``).
-Measurements: an error for one up to the quarter's end that no referral
-window holds, a score outside its instrument's range or step, or a date in the
+Measurements: an error for one the quarter's outcomes read (up to its last
+day, of a young person measured on that intervention in the quarter) that no
+referral window holds, a score outside its instrument's range or step, or a date in the
 future. Warnings do not block: an intervention active in the quarter with no spend
 recorded for it, an intervention with completions in the quarter but no paired
 outcome measures, young people active in the quarter with no sex or ethnicity
@@ -38,7 +39,7 @@ from vrp_tui import reference
 from vrp_tui.periods import Period
 from vrp_tui.returns import credibility, privacy
 from vrp_tui.returns.document import NARRATIVE_FIELDS, Message, Validation
-from vrp_tui.returns.figures import contact_pairs, params_of
+from vrp_tui.returns.figures import contact_pairs, holds_table, params_of
 from vrp_tui.returns.findings import COUNTED as COUNTED
 from vrp_tui.returns.findings import PEOPLE_TABLES as PEOPLE_TABLES
 from vrp_tui.returns.findings import RECORD_TABLES as RECORD_TABLES
@@ -85,20 +86,15 @@ JOIN interventions i ON i.id = c.intervention_id
 WHERE c.date > :today ORDER BY c.date, c.id
 """
 
+# The holding-window check covers what the quarter's outcomes read: the measurements, up to its last
+# day, of each young person and intervention measured in the quarter. Scale and future dates: everywhere.
+_MEASUREMENTS_ODD = "SELECT m.id FROM measurements m NOT INDEXED WHERE m.date > :today OR NOT ({allowed})"
 _MEASUREMENT = """
 SELECT m.id, m.date, m.instrument, m.score_tenths, p.ref AS participant_ref, i.ref AS intervention_ref,
-       m.date <= :last AND NOT EXISTS (
-           SELECT 1 FROM enrolments e
-           WHERE e.participant_id = m.participant_id AND e.intervention_id = m.intervention_id
-             AND e.referral_date <= m.date AND (e.end_date IS NULL OR e.end_date >= m.date)) AS not_held,
        m.date > :today AS future, NOT ({allowed}) AS out_of_range
 FROM measurements m JOIN participants p ON p.id = m.participant_id
 JOIN interventions i ON i.id = m.intervention_id
-WHERE (m.date <= :last AND NOT EXISTS (
-           SELECT 1 FROM enrolments e
-           WHERE e.participant_id = m.participant_id AND e.intervention_id = m.intervention_id
-             AND e.referral_date <= m.date AND (e.end_date IS NULL OR e.end_date >= m.date)))
-   OR m.date > :today OR NOT ({allowed})
+WHERE m.id IN (SELECT value FROM json_each(:ids))
 ORDER BY m.date, m.id
 """
 # A score its instrument allows: in range and on its step (unknown instruments allow nothing).
@@ -248,8 +244,15 @@ def _contacts(store: Store, params: dict[str, str], pairs: str) -> list[Finding]
 
 
 def _measurements(store: Store, params: dict[str, str]) -> list[Finding]:
+    holds = holds_table(Period.parse(params["period"]))  # made with the contact pairs
+    not_held = {r[0] for r in store.conn.execute(f"SELECT id FROM {holds} WHERE enrolment_id IS NULL")}
+    odd = [r[0] for r in store.conn.execute(_MEASUREMENTS_ODD.format(allowed=_ALLOWED), params)]
+    if not not_held and not odd:
+        return []
     out = []
-    for r in store.query(_MEASUREMENT.format(allowed=_ALLOWED), params):
+    ids = json.dumps(sorted(not_held | set(odd)))
+    for r in store.query(_MEASUREMENT.format(allowed=_ALLOWED), {**params, "ids": ids}):
+        r["not_held"] = r["id"] in not_held
         what = f"{r['instrument']} of {r['participant_ref']} at {r['intervention_ref']} on {r['date']}"
         names = (f"{r['participant_ref']} at {r['intervention_ref']} on {r['date']} ({r['instrument']})",)
         if r["not_held"]:
