@@ -9,8 +9,6 @@ rows. The data covers two financial years up to the last complete quarter.
 
 from __future__ import annotations
 
-from vrp_tui.errors import VrpError
-
 import random
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from vrp_tui import reference
+from vrp_tui.bundle.signing import passphrase_from_env
 from vrp_tui.demo import measures
+from vrp_tui.errors import VrpError
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
-from vrp_tui.bundle.signing import passphrase_from_env
 from vrp_tui.periods import Period, financial_year_code
 from vrp_tui.spoke.setup import set_up_spoke
 from vrp_tui.store import Store
