@@ -208,7 +208,8 @@ def trend_quarters(period: Period) -> list[Period]:
 
 def consolidate(hub: HubStore, period: Period) -> Consolidated:
     """The VRP figures for ``period`` from the held version of each spoke's return."""
-    return from_documents(period, held_for_figures(hub, [q.code for q in trend_quarters(period)], period.code))
+    whole = [q.code for q in period.year_to_date()]  # by approach and level, for the year to date too
+    return from_documents(period, held_for_figures(hub, [q.code for q in trend_quarters(period)], whole))
 
 
 def from_documents(period: Period, docs: Mapping[tuple[str, str], dict[str, Any]]) -> Consolidated:
