@@ -44,6 +44,15 @@ SCREENS: dict[str, ScreenEntry] = {
                     "r"),
         ScreenEntry("export", "vrp_tui.screens.spoke.export:ExportScreen",
                     "Export return bundle", "Export", "Write a signed, encrypted bundle of a signed-off return", "x"),
+        ScreenEntry("measurements", "vrp_tui.screens.spoke.measurements:MeasurementsScreen",
+                    "Measurements", "Measures", "Record, change and list outcome measures (a total score each)",
+                    "m"),
+        ScreenEntry("group-scores", "vrp_tui.screens.spoke.group_scores:GroupScoresScreen",
+                    "Enter group scores", "Scores", "One intervention, date and instrument: a score for each "
+                    "young person in it", "s"),
+        ScreenEntry("measurement-history", "vrp_tui.screens.spoke.measurements:HistoryScreen",
+                    "Measurement history", "History", "A young person's measurements over time, with the change "
+                    "since baseline (of the referral in view)", "h"),
         ScreenEntry("keys", "vrp_tui.screens.spoke.keys:KeysScreen",
                     "Keys and hub recipient", "Keys", "Public key, passphrase, hub recipient, key rotation", "k"),
         ScreenEntry("help", "vrp_tui.screens.spoke.help:HelpScreen",
