@@ -44,6 +44,10 @@ SCREENS: dict[str, ScreenEntry] = {
                     "r"),
         ScreenEntry("export", "vrp_tui.screens.spoke.export:ExportScreen",
                     "Export return bundle", "Export", "Write a signed, encrypted bundle of a signed-off return", "x"),
+        ScreenEntry("keys", "vrp_tui.screens.spoke.keys:KeysScreen",
+                    "Keys and hub recipient", "Keys", "Public key, passphrase, hub recipient, key rotation", "k"),
+        ScreenEntry("help", "vrp_tui.screens.spoke.help:HelpScreen",
+                    "Help", "Help", "The key bindings of every screen", "question_mark"),
         ScreenEntry("measurements", "vrp_tui.screens.spoke.measurements:MeasurementsScreen",
                     "Measurements", "Measures", "Record, change and list outcome measures (a total score each)",
                     "m"),
@@ -53,9 +57,5 @@ SCREENS: dict[str, ScreenEntry] = {
         ScreenEntry("measurement-history", "vrp_tui.screens.spoke.measurements:HistoryScreen",
                     "Measurement history", "History", "A young person's measurements over time, with the change "
                     "since baseline (of the referral in view)", "h"),
-        ScreenEntry("keys", "vrp_tui.screens.spoke.keys:KeysScreen",
-                    "Keys and hub recipient", "Keys", "Public key, passphrase, hub recipient, key rotation", "k"),
-        ScreenEntry("help", "vrp_tui.screens.spoke.help:HelpScreen",
-                    "Help", "Help", "The key bindings of every screen", "question_mark"),
     )
 }
