@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
@@ -27,7 +28,7 @@ from vrp_tui.hub.review import ReviewRefused, review_return
 from vrp_tui.hub.viewer import Change, ReturnView, diff_versions, view_return
 from vrp_tui.periods import Period
 from vrp_tui.records.specs import FieldSpec
-from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
+from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, INSTRUMENTS, PREVENTION_LEVEL, SEX, SPOKES
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.screens.hub.common import SHORT_NAMES, show_value
 from vrp_tui.screens.shared.form import FormScreen
@@ -55,7 +56,11 @@ def reviewer() -> str:
         return "hub"
 
 
-VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"))
+VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"),
+         ("outcomes", "Outcomes"))
+OUTCOME_COLUMNS = (("measured", "Measured"), ("paired", "Paired"), ("improved", "Better"), ("unchanged", "Same"),
+                   ("worsened", "Worse"), ("mean_change", "Mean change"))
+NOT_RECORDED = "not recorded"
 
 
 class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
@@ -97,6 +102,9 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 yield DataTable(id="return-versions", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="changes-scroll"):
                     yield Static("", id="return-changes")
+            with TabPane("Outcomes", id="tab-return-outcomes"):
+                yield DataTable(id="return-outcomes", zebra_stripes=True, fixed_columns=2)
+                yield Static("", id="return-outcomes-note")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -128,6 +136,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self._figures(doc)
         self._breakdowns(doc)
         self._narrative(doc["narrative"])
+        self._outcomes(doc)
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:
@@ -153,6 +162,34 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
             for slug, label in labels.items():
                 table.add_row(cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]),
                               *(show_value(i[key][slug]) for i in items))
+
+    def _outcomes(self, doc: Mapping[str, Any]) -> None:
+        """Per intervention (totals first) and instrument measured: measured, paired, better, same,
+        worse and mean change (positive is better). A return made before outcome measures were
+        kept says "not recorded", not zeros."""
+        table = self.query_one("#return-outcomes", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Ref", "Instrument", *(label for _, label in OUTCOME_COLUMNS))
+        none_at_all = True
+        for ref, part in [("Totals", doc["totals"])] + [(i["ref"], i) for i in doc["interventions"]]:
+            rows = outcome_rows(part)
+            if rows is None:
+                table.add_row(cell(ref), cell(NOT_RECORDED), *(cell("") for _ in OUTCOME_COLUMNS))
+                continue
+            if not rows:
+                table.add_row(cell(ref), cell("none measured"), *(Text("0", justify="right") if name != "mean_change"
+                                                                   else cell("") for name, _ in OUTCOME_COLUMNS))
+                continue
+            none_at_all = False
+            for n, (slug, figures) in enumerate(rows):
+                table.add_row(cell(ref if n == 0 else ""), cell(slug),
+                              *(outcome_value(name, figures.get(name)) for name, _ in OUTCOME_COLUMNS))
+        recorded = outcome_rows(doc["totals"]) is not None
+        note = ("Outcomes not recorded: this return was made before outcome measures were kept."
+                if not recorded else "No outcome measures dated in this quarter." if none_at_all else
+                "Paired: a baseline and a follow-up up to the quarter's end, the latest in it. Mean change: "
+                "follow-up less baseline, turned round where lower is better, so positive is better.")
+        self.query_one("#return-outcomes-note", Static).update(Text(note, style="italic"))
 
     def _narrative(self, narrative: Mapping[str, str]) -> None:
         text = Text()
@@ -219,6 +256,26 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
 
     def action_back(self) -> None:
         self.dismiss(self.reviewed)
+
+
+def outcome_rows(part: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]] | None:
+    """(instrument slug, its figures) for each instrument measured or paired in an intervention's
+    (or the totals') outcomes, in SPEC order; None if the return has no outcomes there."""
+    outcomes = part.get("outcomes")
+    if not isinstance(outcomes, Mapping):
+        return None
+    ordered = [*(s for s in INSTRUMENTS if s in outcomes), *(s for s in outcomes if s not in INSTRUMENTS)]
+    return [(slug, outcomes[slug]) for slug in ordered
+            if isinstance(outcomes[slug], Mapping) and (outcomes[slug].get("measured") or outcomes[slug].get("paired"))]
+
+
+def outcome_value(name: str, value: Any) -> Text:
+    """A count with separators; the mean change signed with one decimal ("-" when none are paired)."""
+    if value is None:
+        return Text("-", justify="right")
+    if name == "mean_change":
+        return Text(f"{Decimal(str(value)):+.1f}", justify="right")
+    return show_value(value)
 
 
 def _money(funding: Mapping[str, str]) -> Text:
