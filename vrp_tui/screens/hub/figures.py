@@ -21,6 +21,7 @@ from vrp_tui.hub.tables import Table, build_tables
 from vrp_tui.periods import Period
 from vrp_tui.reference import SPOKES
 from vrp_tui.screens.hub.common import fill_table
+from vrp_tui.text import as_text
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_host, hub_store
 
@@ -32,7 +33,9 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("by_prevention_level", "By level", "l"),
     ("trend", "Trend", "r"),
     ("spend_vs_budget", "Budget", "b"),
+    ("outcomes", "Outcomes", "o"),
 )
+OUTCOMES = "outcomes"  # the report's outcome tables are named outcomes...; o shows the next
 TRENDS = (("referrals", "Referrals"), ("active", "Active"), ("contacts", "Contacts"), ("spend", "Spend"))
 
 
@@ -52,6 +55,8 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.period: Period | None = None
+        self.outcome_tables: list[Table] = []
+        self.outcome_shown = 0  # which of them the Outcomes tab shows
 
     def compose(self) -> ComposeResult:
         yield Static("", id="figures-title", classes="pane-title")
@@ -60,8 +65,10 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
                 with TabPane(title, id=f"tab-fig-{name}"):
                     if name == "trend":
                         yield from self._trend_charts()
+                    if name == OUTCOMES:
+                        yield Static("", id="fig-outcomes-which", classes="list-status")
                     yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
-        yield Static("[ ] quarter · views: t s a l r b · * counted once per intervention",
+        yield Static("[ ] quarter · views: t s a l r b o · * counted once per intervention",
                      classes="list-status")
 
     def _trend_charts(self) -> ComposeResult:
@@ -105,13 +112,35 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
         for table in message.tables:
             if any(table.name == name for name, _, _ in VIEWS):
                 fill_table(self.query_one(f"#fig-{table.name}", DataTable), table)
+        self.outcome_tables = [t for t in message.tables if t.name.startswith(OUTCOMES)]
+        self._show_outcomes()
         for key, _ in TRENDS:
             values = [p.figures.total("spend_gbp") if key == "spend" else p.figures.counts[key] for p in c.trend]
             self.query_one(f"#spark-{key}", Sparkline).data = values
             last = pounds(values[-1]) if key == "spend" else f"{values[-1]:,}"
             self.query_one(f"#spark-{key}-last", Label).update(f"{last} in {c.period.code}")
 
+    def _show_outcomes(self) -> None:
+        """One of the outcome tables (by spoke, by approach, by prevention level: quarter and year
+        to date) in the Outcomes tab, and which it is."""
+        table = self.query_one("#fig-outcomes", DataTable)
+        which = self.query_one("#fig-outcomes-which", Static)
+        if not self.outcome_tables:
+            table.clear(columns=True)
+            which.update("No outcome figures for this quarter.")
+            return
+        self.outcome_shown %= len(self.outcome_tables)
+        shown = self.outcome_tables[self.outcome_shown]
+        fill_table(table, shown)
+        others = len(self.outcome_tables) - 1
+        which.update(as_text(shown.title + (f" · o: next ({self.outcome_shown + 1} of {others + 1})"
+                                             if others else "")))
+
     def action_show_view(self, name: str) -> None:
+        tabs = self.query_one("#figures-tabs", TabbedContent)
+        if name == OUTCOMES and tabs.active == f"tab-fig-{OUTCOMES}" and self.outcome_tables:
+            self.outcome_shown += 1
+            self._show_outcomes()
         self.query_one("#figures-tabs", TabbedContent).active = f"tab-fig-{name}"
         self.query_one(f"#fig-{name}", DataTable).focus()
 
