@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -251,8 +252,9 @@ class HubWorld:
     def send(self, doc: dict[str, Any] | None = None, **kwargs: Any) -> bytes:
         return bundle(self.bag(doc, **kwargs), self.recipient)
 
-    def receive(self, data: bytes, name: str = "bundle.vrpb", received_at: str | None = None) -> ImportResult:
-        return import_bundle(self.store, data, self.identity, name=name, received_at=received_at)
+    def receive(self, data: bytes, name: str = "bundle.vrpb", received_at: str | None = None,
+                today: date | None = None) -> ImportResult:
+        return import_bundle(self.store, data, self.identity, name=name, received_at=received_at, today=today)
 
     def dump(self) -> str:
         """Every table's schema and rows, to show a rejected bundle changed nothing."""

@@ -108,7 +108,7 @@ def unlock_signing_key(store: Store, passphrase: str | None) -> tuple[str, minis
 def change_passphrase(store: Store, old: str, new: str) -> None:
     """Re-encrypt the signing key in use under a new passphrase (retired keys sign nothing more)."""
     if problem := check_passphrase(new):
-        raise signing.KeyProblem(f"new passphrase: {problem}")
+        raise signing.KeyProblem(f"new passphrase: {problem}", field="new")
     key = _key_in_use(store)
     secret = signing.change_passphrase(key["secret_key"], old, new)
     with store.transaction():

@@ -19,14 +19,12 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from vrp_tui.bundle import signing
 from vrp_tui.config import MIN_PASSPHRASE
 from vrp_tui.formatting import timestamp
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.screens.shared.confirm import ConfirmScreen
 from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.spoke.setup import (
-    SetupError,
     SpokeKey,
     change_passphrase,
     check_passphrase,
@@ -113,10 +111,7 @@ class ChangePassphraseScreen(FormScreen):
 
     @work(thread=True, exit_on_error=False)
     def _change(self, current: str, new: str) -> None:
-        try:
-            change_passphrase(spoke_store(self), current, new)
-        except signing.KeyProblem as exc:
-            raise SetupError({"current" if "wrong" in str(exc) else "new": str(exc)}) from None
+        change_passphrase(spoke_store(self), current, new)  # a KeyProblem names its field
         self.app.call_from_thread(self.saved, frozenset({"keys"}), "Passphrase changed.")
 
 
