@@ -13,7 +13,7 @@ from typing import Any
 
 from test_tui_flows import MENTORING, choose, error_of, form_message, row_text, rows, settle, type_into
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from vrp_tui.app import make_app
 from vrp_tui.screens.spoke.group_scores import GroupScoresScreen
@@ -287,3 +287,36 @@ def test_measurement_form_snapshot(spoke_db: Path, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(spoke_db, cursor_blink=False), terminal_size=SIZE, run_before=form)
+
+
+async def test_refs_that_look_like_markup_show_literally_in_group_scores_and_history(spoke_db: Path) -> None:
+    ids = seed(spoke_db)
+    store = Store(spoke_db)
+    odd = store.save("participants", {"ref": "[bold]YP9[/]"})
+    store.save("enrolments", {"participant_id": odd, "intervention_id": ids["MENT01"],
+                              "referral_date": "2025-05-01", "referral_source": "school"})
+    store.save("measurements", {"participant_id": odd, "intervention_id": ids["MENT01"],
+                                "date": "2025-05-02", "instrument": "wemwbs", "score_tenths": "40"})
+    store.close()
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await choose(pilot, "intervention_id", "MENT")
+        await type_into(pilot, "date", "2025-05-02")
+        await choose(pilot, "instrument", "wemwbs")
+        await settle(pilot)
+        labels = [str(label.content) for label in app.screen.query("#scores .field-label").results(Label)]
+        assert labels[0] == "[bold]YP9[/]"
+        assert app.screen.query_one(f"#f-score-{odd}", Input).value == "40"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await type_into(pilot, "ref", "[bold]yp9[/]")
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one("#history", DataTable)
+        assert row_text(table, 0) == ["MENT01 2025-05-01", "wemwbs", "2025-05-02", "40", "baseline"]
+        assert str(app.screen.query_one("#history-summary", Static).content).startswith("[bold]YP9[/]: 1 referral")
