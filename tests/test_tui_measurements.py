@@ -134,7 +134,7 @@ async def test_a_second_score_on_the_same_day_is_refused_beside_the_instrument(s
     assert measurements(spoke_db) == [("YP1", "2025-05-02", "sdq-total", 200)]
 
 
-async def test_editing_a_measurement_shows_its_score_as_written(spoke_db: Path) -> None:
+async def test_editing_and_deleting_a_measurement(spoke_db: Path) -> None:
     seed(spoke_db)
     app = make_app(spoke_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -149,7 +149,25 @@ async def test_editing_a_measurement_shows_its_score_as_written(spoke_db: Path) 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MeasurementsScreen)
-    assert measurements(spoke_db) == [("YP1", "2025-05-02", "sdq-total", 220)]
+        assert measurements(spoke_db) == [("YP1", "2025-05-02", "sdq-total", 220)]
+
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("n")  # asked first: no keeps it
+        await settle(pilot)
+        assert measurements(spoke_db) == [("YP1", "2025-05-02", "sdq-total", 220)]
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MeasurementsScreen)
+        assert app.screen.query_one("#list-measurements DataTable", DataTable).row_count == 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert measurements(spoke_db) == []
+    assert [r["action"] for r in rows(spoke_db, "SELECT action FROM audit WHERE table_name = 'measurements' "
+                                                "ORDER BY id")] == ["create", "update", "delete"]
 
 
 async def test_group_scores_saves_five_scores_one_left_blank(spoke_db: Path) -> None:

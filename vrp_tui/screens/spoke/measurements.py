@@ -101,6 +101,16 @@ class MeasurementFormScreen(RecordFormScreen):
         self.form.show_errors(self.current_errors(), only_touched=True)
 
 
+class MeasurementList(RecordList):
+    """The measurements, where esc on the list (not in its search box) goes back."""
+
+    def action_leave_search(self) -> None:
+        if not self.query_one("#search", Input).has_focus and isinstance(self.screen, MeasurementsScreen):
+            self.screen.action_back()
+        else:
+            self.table.focus()
+
+
 class MeasurementsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     """Every measurement, latest first: add, edit, delete; h shows the young person's history."""
 
@@ -121,12 +131,12 @@ class MeasurementsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         yield Header()
         yield Static("Measurements: a young person's total score on an instrument, latest first",
                      classes="list-status")
-        yield RecordList(MEASUREMENTS, id="list-measurements")
+        yield MeasurementList(MEASUREMENTS, id="list-measurements")
         yield KeyFooter()
 
     @property
     def records(self) -> RecordList:
-        return self.query_one("#list-measurements", RecordList)
+        return self.query_one("#list-measurements", MeasurementList)
 
     def on_mount(self) -> None:
         self.records.reload()
