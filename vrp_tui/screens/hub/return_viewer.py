@@ -64,6 +64,10 @@ NOT_RECORDED = "not recorded"
 
 
 class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
+    DEFAULT_CSS = """
+    ReturnViewerScreen #return-outcomes { height: 1fr; }
+    ReturnViewerScreen #return-outcomes-note { height: auto; padding: 0 1; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="return.back"),
         *(Binding(str(n), f"show_view('{view}')", f"Show {title.lower()}", show=False, id=f"return.{view}")
