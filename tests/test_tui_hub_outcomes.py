@@ -29,7 +29,7 @@ from vrp_tui.hub.intake import import_bundle
 from vrp_tui.hub.store import HubStore
 from vrp_tui.hub.tables import Table
 from vrp_tui.hub_app import HubApp, make_hub_app
-from vrp_tui.reference import INSTRUMENTS
+from vrp_tui.reference import INSTRUMENT, INSTRUMENTS, SPOKES
 from vrp_tui.returns.document import DocumentError
 from vrp_tui.screens.hub import figures as figures_screen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
@@ -193,42 +193,47 @@ async def test_an_intervention_with_no_one_measured_shows_zeros_and_no_mean(
 
 # -- the consolidated figures: fixture tables of the report's shape -----------------------------------
 
-COLUMNS = ["Instrument", "Measured", "Paired", "Better", "Same", "Worse", "Mean change",
-           "Paired, year to date", "Mean change, year to date"]
-
 
 def fixture_tables() -> list[Table]:
-    """Outcome tables for 2025-26 Q1 of this hub: Bristol's figures above; BaNES not recorded."""
-    def line(label: str, slug: str, m: int, p: int, i: int, u: int, w: int, mean: str | None) -> list[Any]:
-        shown = None if mean is None else Decimal(mean)
-        return [label, slug, m, p, i, u, w, shown, p, shown]  # Q1 is the year to date so far
+    """Outcome tables of the shape hub/tables.py gives (quarter, then financial year to date; by spoke,
+    approach and level; instruments by label): Bristol's figures above, BaNES's return without them."""
+    counts = {"sdq-total": (6, 4, 3, 0, 1, "9.0", "2.3"), "goal-based": (3, 2, 1, 1, 0, "3.0", "1.5")}
 
-    return [
-        Table("outcomes_by_spoke", "Outcomes by spoke", ["Spoke", *COLUMNS], [
-            line("Bristol", "sdq-total", 6, 4, 3, 0, 1, "2.3"), line("Bristol", "goal-based", 3, 2, 1, 1, 0, "1.5"),
-            ["Bath and North East Somerset", "not recorded", *([None] * 8)],
-        ]),
-        Table("outcomes_by_approach", "Outcomes by approach", ["Approach (YEF Toolkit)", *COLUMNS], [
-            line("Mentoring", "sdq-total", 6, 4, 3, 0, 1, "2.3"),
-            line("Sports programmes", "goal-based", 3, 2, 1, 1, 0, "1.5"),
-        ]),
-        Table("outcomes_by_prevention_level", "Outcomes by prevention level", ["Prevention level", *COLUMNS], [
-            line("Primary", "goal-based", 3, 2, 1, 1, 0, "1.5"), line("Secondary", "sdq-total", 6, 4, 3, 0, 1, "2.3"),
-        ]),
-    ]
+    def line(label: str, slug: str) -> list[Any]:
+        *numbers, change_sum, mean = counts[slug]
+        return [label, INSTRUMENT[slug], *numbers, Decimal(change_sum), Decimal(mean)]
+
+    def not_there(label: str, slug: str, why: str) -> list[Any]:
+        return [label, INSTRUMENT[slug], why, *([None] * 6)]
+
+    by_spoke = [row for slug in counts for row in (
+        line("Bristol", slug), not_there("Bath and North East Somerset", slug, "not recorded"),
+        *(not_there(SPOKES[s].name, slug, "not returned") for s in ("north-somerset", "south-glos", "somerset")),
+        line("VRP total", slug))]
+    by_approach = [line("Mentoring", "sdq-total"), line("All interventions", "sdq-total"),
+                   line("Sports programmes", "goal-based"), line("All interventions", "goal-based")]
+    by_level = [line("Secondary", "sdq-total"), line("All interventions", "sdq-total"),
+                line("Primary", "goal-based"), line("All interventions", "goal-based")]
+    tables = []
+    for ytd, span in ((False, "2025-26-Q1"), (True, "FY to date")):
+        for name, title, kind, rows in (("by_spoke", "by spoke", "Spoke", by_spoke),
+                                        ("by_approach", "by approach", "Approach", by_approach),
+                                        ("by_prevention_level", "by level", "Level", by_level)):
+            tables.append(Table(f"outcomes_{'ytd_' if ytd else ''}{name}", f"Outcomes {'FYTD ' if ytd else ''}{title}",
+                                [kind, "Instrument", "Measured", "Paired", "Improved", "Unchanged", "Worsened",
+                                 f"Change sum, {span}", f"Mean change, {span}"], rows))
+    return tables
 
 
 @pytest.fixture
 def outcome_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Figures tab given the fixture outcome tables in place of any the hub builds."""
     real = figures_screen.build_tables
 
-    def with_outcomes(*args: Any, **kwargs: Any) -> list[Table]:
-        tables = real(*args, **kwargs)
-        if not any(t.name.startswith("outcomes") for t in tables):
-            tables += fixture_tables()
-        return tables
+    def with_fixture(*args: Any, **kwargs: Any) -> list[Table]:
+        return [t for t in real(*args, **kwargs) if not t.name.startswith("outcomes")] + fixture_tables()
 
-    monkeypatch.setattr(figures_screen, "build_tables", with_outcomes)
+    monkeypatch.setattr(figures_screen, "build_tables", with_fixture)
 
 
 async def test_the_figures_tab_shows_each_outcome_table_in_turn(hub: Path, outcome_tables: None) -> None:
@@ -238,14 +243,21 @@ async def test_the_figures_tab_shows_each_outcome_table_in_turn(hub: Path, outco
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("o")
-        assert static(app, "#fig-outcomes-which") == "Outcomes by spoke · o: next (1 of 3)"
+        assert static(app, "#fig-outcomes-which") == "Outcomes by spoke · 2025-26-Q1 · o: next (1 of 6)"
         rows = table_text(app, "#fig-outcomes")
-        assert rows[0] == ["Bristol", "sdq-total", "6", "4", "3", "0", "1", "2.3", "4", "2.3"]
-        assert rows[2][:2] == ["BaNES", "not recorded"]
+        assert rows[0] == ["Bristol", "sdq-total", "6", "4", "3", "0", "1", "9.0", "2.3"]  # slugs: room at 80
+        assert rows[1][:3] == ["BaNES", "sdq-total", "not recorded"]
+        assert rows[5] == ["VRP total", "sdq-total", "6", "4", "3", "0", "1", "9.0", "2.3"]
         await pilot.press("o")
-        assert static(app, "#fig-outcomes-which") == "Outcomes by approach · o: next (2 of 3)"
-        assert [r[0] for r in table_text(app, "#fig-outcomes")] == ["Mentoring", "Sports programmes"]
-        await pilot.press("o", "o")  # by level, then round to by spoke
+        assert static(app, "#fig-outcomes-which") == "Outcomes by approach · 2025-26-Q1 · o: next (2 of 6)"
+        assert [r[:2] for r in table_text(app, "#fig-outcomes")] == [
+            ["Mentoring", "sdq-total"], ["All interventions", "sdq-total"],
+            ["Sports programmes", "goal-based"], ["All interventions", "goal-based"]]
+        await pilot.press("o", "o")
+        assert static(app, "#fig-outcomes-which") == "Outcomes FYTD by spoke · FY to date · o: next (4 of 6)"
+        await pilot.press("o", "o", "o")  # round to the quarter by spoke again
+        assert static(app, "#fig-outcomes-which").startswith("Outcomes by spoke")
+        await pilot.press("t", "o")  # from another view, o shows the table it showed last
         assert static(app, "#fig-outcomes-which").startswith("Outcomes by spoke")
 
 

@@ -19,7 +19,7 @@ from vrp_tui.hub.consolidate import Consolidated, consolidate
 from vrp_tui.hub.held import latest_quarter
 from vrp_tui.hub.tables import Table, build_tables
 from vrp_tui.periods import Period
-from vrp_tui.reference import SPOKES
+from vrp_tui.reference import INSTRUMENT, SPOKES
 from vrp_tui.screens.hub.common import fill_table
 from vrp_tui.text import as_text
 from vrp_tui.widgets.errors import ReportsWorkerErrors
@@ -36,6 +36,15 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("outcomes", "Outcomes", "o"),
 )
 OUTCOMES = "outcomes"  # the report's outcome tables are named outcomes...; o shows the next
+SLUG_OF = {label: slug for slug, label in INSTRUMENT.items()}  # instruments by slug: room at 80 columns
+# Outcome headers on an 80-column screen (the table's title says quarter or year to date).
+OUTCOME_HEADERS = {"Improved": "Better", "Unchanged": "Same", "Worsened": "Worse", "Change sum": "Sum",
+                   "Mean change": "Mean"}
+
+
+def short_outcome_header(column: str) -> str:
+    """``Mean change, 2025-26-Q1`` as ``Mean``; ``Unchanged`` as ``Same``; the rest as they are."""
+    return OUTCOME_HEADERS.get(column.split(",")[0], column)
 TRENDS = (("referrals", "Referrals"), ("active", "Active"), ("contacts", "Contacts"), ("spend", "Spend"))
 
 
@@ -131,9 +140,11 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
             return
         self.outcome_shown %= len(self.outcome_tables)
         shown = self.outcome_tables[self.outcome_shown]
-        fill_table(table, shown)
+        fill_table(table, Table(shown.name, shown.title, [short_outcome_header(c) for c in shown.columns],
+                                [[SLUG_OF.get(v, v) if isinstance(v, str) else v for v in row] for row in shown.rows]))
         others = len(self.outcome_tables) - 1
-        which.update(as_text(shown.title + (f" · o: next ({self.outcome_shown + 1} of {others + 1})"
+        span = next((c.split(", ", 1)[1] for c in shown.columns if c.startswith("Mean change, ")), None)
+        which.update(as_text(shown.title + (f" · {span}" if span else "") + (f" · o: next ({self.outcome_shown + 1} of {others + 1})"
                                              if others else "")))
 
     def action_show_view(self, name: str) -> None:
