@@ -24,11 +24,13 @@ from textual.widgets import DataTable, Static
 from textual.worker import WorkerState
 
 from vrp_tui.bundle import reader
+from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub.intake import import_bundle
 from vrp_tui.hub.store import HubStore
 from vrp_tui.hub.tables import Table
 from vrp_tui.hub_app import HubApp, make_hub_app
+from vrp_tui.periods import Period
 from vrp_tui.reference import INSTRUMENT, INSTRUMENTS, SPOKES
 from vrp_tui.returns.document import DocumentError
 from vrp_tui.screens.hub import figures as figures_screen
@@ -284,3 +286,36 @@ def test_snapshot_outcomes_by_approach(hub: Path, outcome_tables: None, snap_com
         await settle(pilot)
 
     assert snap_compare(app_for(hub), terminal_size=SIZE, run_before=by_approach)
+
+
+async def test_the_figures_tab_shows_the_hubs_own_outcome_tables(hub: Path) -> None:
+    """The outcome tables the hub builds from the returns held (runs once hub/tables.py has them):
+    Bristol's counts as returned, BaNES's return from before outcomes "not recorded", the three
+    spokes with no return "not returned", and the VRP total Bristol's alone."""
+    store = HubStore(hub)
+    try:
+        built = figures_screen.build_tables(consolidate(store, Period.parse("2025-26-Q1")))
+    finally:
+        store.close()
+    if not any(t.name.startswith("outcomes") for t in built):
+        pytest.skip("the hub's report tables hold no outcome tables yet")
+    app = app_for(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("o")
+        assert static(app, "#fig-outcomes-which").startswith("Outcomes by spoke · 2025-26-Q1")
+        rows = table_text(app, "#fig-outcomes")
+        sdq = [r for r in rows if r[1] == "sdq-total"]
+        assert sdq[0] == ["Bristol", "sdq-total", "6", "4", "3", "0", "1", "9.0", "2.3"]
+        assert sdq[1][:3] == ["BaNES", "sdq-total", "not recorded"]
+        assert [r[2] for r in sdq[2:5]] == ["not returned"] * 3
+        assert sdq[-1] == ["VRP total", "sdq-total", "6", "4", "3", "0", "1", "9.0", "2.3"]
+        goal = [r for r in rows if r[1] == "goal-based"]
+        assert goal[0] == ["Bristol", "goal-based", "3", "2", "1", "1", "0", "3.0", "1.5"]
+        await pilot.press("o")
+        assert static(app, "#fig-outcomes-which").startswith("Outcomes by approach · 2025-26-Q1")
+        rows = table_text(app, "#fig-outcomes")
+        assert ["Mentoring", "sdq-total", "6", "4", "3", "0", "1", "9.0", "2.3"] in rows
+        assert ["Sports programmes", "goal-based", "3", "2", "1", "1", "0", "3.0", "1.5"] in rows
