@@ -22,7 +22,7 @@ import minisign
 import pyrage
 
 from vrp_tui.bundle import signing
-from vrp_tui.hub.intake import ImportResult, import_bundle
+from vrp_tui.hub.intake import IntakeResult, import_bundle
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
@@ -253,7 +253,7 @@ class HubWorld:
         return bundle(self.bag(doc, **kwargs), self.recipient)
 
     def receive(self, data: bytes, name: str = "bundle.vrpb", received_at: str | None = None,
-                today: date | None = None) -> ImportResult:
+                today: date | None = None) -> IntakeResult:
         return import_bundle(self.store, data, self.identity, name=name, received_at=received_at, today=today)
 
     def dump(self) -> str:

@@ -18,6 +18,7 @@ from vrp_tui.errors import RecordError
 from vrp_tui.records.entry import find_ref
 from vrp_tui.records.models import parse_iso_date, parse_score_tenths, shown
 from vrp_tui.records.sections import PARTICIPANT_REF, score_text
+from vrp_tui.records.specs import iso_date_text
 from vrp_tui.store import Store
 
 _ALL = 1_000_000  # a young person's referrals or measurements, or one intervention's referrals: all of them
@@ -41,7 +42,7 @@ def placement_problems(store: Store, values: Mapping[str, Any], record_id: int |
     ref = str(values.get(PARTICIPANT_REF) or "").strip()
     intervention, instrument = values.get("intervention_id"), values.get("instrument")
     try:
-        day = parse_iso_date(values.get("date")).isoformat()
+        day = parse_iso_date(iso_date_text(str(values.get("date") or ""))).isoformat()
     except (ValueError, TypeError):
         return {}
     if not ref or intervention is None or instrument not in reference.INSTRUMENTS:

@@ -26,6 +26,7 @@ from vrp_tui.records import entry as record_entry
 from vrp_tui.records import measuring
 from vrp_tui.records.models import RecordError, parse_iso_date
 from vrp_tui.records.sections import GROUP_SCORE_FIELDS, score_text
+from vrp_tui.records.specs import iso_date_text
 from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.screens.spoke.measurements import instrument_hint
 from vrp_tui.store import KINDS
@@ -41,11 +42,18 @@ def check_chosen(values: Mapping[str, Any]) -> dict[str, str]:
     slug = values.get("instrument")
     stand_in = score_text(reference.INSTRUMENTS[slug].lowest) if slug in reference.INSTRUMENTS else "0"
     data = {**{k: values.get(k) for k in CHOSEN}, "participant_id": 0, "score_tenths": stand_in}
+    if isinstance(data["date"], str):
+        data["date"] = iso_date_text(data["date"])  # 3/7/2025 as a UK user types it
     try:
         KINDS["measurements"].model.check(data)
     except RecordError as exc:
         return {k: v for k, v in record_entry.field_errors(exc.errors).items() if k in CHOSEN}
     return {}
+
+
+def chosen_day(chosen: Mapping[str, Any]) -> str:
+    """The chosen date in ISO form (it has been checked)."""
+    return parse_iso_date(iso_date_text(str(chosen["date"]))).isoformat()
 
 
 class GroupScoresScreen(FormScreen):
@@ -115,7 +123,7 @@ class GroupScoresScreen(FormScreen):
         options = record_entry.intervention_options(store) if with_interventions else None
         members = None
         if chosen:
-            day = parse_iso_date(chosen["date"]).isoformat()
+            day = chosen_day(chosen)
             members = measuring.group_members(store, int(chosen["intervention_id"]), day,
                                               str(chosen["instrument"]))
         self.post_message(self.Loaded(chosen, options, members))
@@ -146,10 +154,10 @@ class GroupScoresScreen(FormScreen):
         if chosen:
             slug = chosen["instrument"]
             if members:
-                self._status(f"{len(members)} young people on this intervention on {chosen['date']}. "
+                self._status(f"{len(members)} young people on this intervention on {chosen_day(chosen)}. "
                              + instrument_hint(slug) + " Blank: not measured.")
             else:
-                self._status(f"No young person's referral to this intervention covers {chosen['date']}.")
+                self._status(f"No young person's referral to this intervention covers {chosen_day(chosen)}.")
 
     def _status(self, text: str) -> None:
         self.query_one("#scores-status", Static).update(as_text(text))
@@ -213,7 +221,7 @@ class GroupScoresScreen(FormScreen):
     @work(thread=True, exit_on_error=False)
     def _save(self, chosen: dict[str, Any], scores: dict[int, str]) -> None:
         count = measuring.save_scores(spoke_store(self), int(chosen["intervention_id"]),
-                                      parse_iso_date(chosen["date"]).isoformat(), str(chosen["instrument"]),
+                                      chosen_day(chosen), str(chosen["instrument"]),
                                       scores)
         self.post_message(self.Saved(count))
 

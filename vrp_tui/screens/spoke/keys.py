@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from vrp_tui.config import MIN_PASSPHRASE
 from vrp_tui.formatting import timestamp
@@ -37,6 +37,7 @@ from vrp_tui.spoke.setup import (
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm, text_input
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
 
 
@@ -178,7 +179,7 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
             yield Label("Retired keys", classes="section-title")
             table: DataTable[Any] = DataTable(id="retired", cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#retired", DataTable).add_columns("Fingerprint", "Created", "Retired", "Public key")
