@@ -13,7 +13,7 @@ from typing import Any
 
 from test_tui_flows import MENTORING, choose, error_of, form_message, row_text, rows, settle, type_into
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from vrp_tui.app import make_app
 from vrp_tui.screens.spoke.group_scores import GroupScoresScreen
@@ -338,3 +338,26 @@ async def test_refs_that_look_like_markup_show_literally_in_group_scores_and_his
         table = app.screen.query_one("#history", DataTable)
         assert row_text(table, 0) == ["MENT01 2025-05-01", "wemwbs", "2025-05-02", "40", "baseline"]
         assert str(app.screen.query_one("#history-summary", Static).content).startswith("[bold]YP9[/]: 1 referral")
+
+
+async def test_the_form_offers_the_interventions_whose_referral_holds_the_date(spoke_db: Path) -> None:
+    ids = seed(spoke_db)
+    store = Store(spoke_db)
+    boxing = store.save("interventions", {**MENTORING, "ref": "BOX01", "name": "Boxing club"})
+    store.save("enrolments", {"participant_id": ids["YP1"], "intervention_id": boxing,
+                              "referral_date": "2025-06-01", "referral_source": "police"})
+    store.close()
+    app = make_app(spoke_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot)
+        await type_into(pilot, "participant_ref", "YP1")
+        await type_into(pilot, "date", "2025-05-10")  # before the boxing referral: mentoring alone
+        await pilot.press("tab")
+        await settle(pilot)
+        select = app.screen.query_one("#f-intervention_id", Select)
+        assert select.value == ids["MENT01"]
+        await type_into(pilot, "date", "10/06/2025")  # both open, typed the UK way: a choice of two
+        await pilot.press("tab")
+        await settle(pilot)
+        assert sorted(value for _, value in select._options if value != Select.NULL) == sorted(
+            [ids["MENT01"], boxing])

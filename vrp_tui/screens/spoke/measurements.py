@@ -25,9 +25,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from vrp_tui import reference
-from vrp_tui.records import entry as record_entry
 from vrp_tui.records import measuring
 from vrp_tui.records.sections import MEASUREMENTS, PARTICIPANT_REF
+from vrp_tui.records.specs import iso_date_text
 from vrp_tui.screens.spoke.record_form import RecordFormScreen
 from vrp_tui.text import as_text, cell, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
@@ -63,15 +63,12 @@ class MeasurementFormScreen(RecordFormScreen):
         hint = Static(instrument_hint(None), id="instrument-hint", classes="form-error")
         self.query_one("#dialog").mount(hint, after=self.form)
 
-    @work(thread=True, exit_on_error=False, group="ref-check")
-    def _check_ref(self, ref: str) -> None:
-        """The young person's ref as the save finds it: whatever its letter case."""
-        try:
-            problem = None if record_entry.find_ref(spoke_store(self), "participants", ref) is not None \
-                else f"no young person with ref {ref.strip()!r}"
-        except ValueError as exc:
-            problem = str(exc)
-        self.post_message(self.RefChecked(ref, problem))
+    def _offer_key(self) -> tuple[str, str] | None:
+        """Like a session's: the interventions offered are the young person's referrals open that day."""
+        values = self.form.values()
+        ref = str(values.get(PARTICIPANT_REF) or "").strip()
+        day = iso_date_text(str(values.get("date") or "")).strip()
+        return (ref, day) if ref and day else None
 
     @on(FieldsForm.Edited)
     def _placing_changed(self, message: FieldsForm.Edited) -> None:
