@@ -2,15 +2,13 @@
 (per intervention and instrument; "not recorded" for a return made before outcomes were kept) and
 the Figures tab's outcome tables (by spoke, by approach, by prevention level; quarter and year to date).
 
-Bristol's Q1 return carries outcomes. Until the hub's intake takes return.json's outcome fields,
-they are written into the held document after a real import (a fixture document); until the hub's
-report tables hold the outcome tables, the Figures tab is given fixture tables of the same shape
-(``Table``s named ``outcomes...``).
+Bristol's Q1 return carries outcomes; BaNES's is from before outcomes were kept. The view tests
+of the Figures tab are given fixture tables of the shape the hub's report builds (``Table``s named
+``outcomes...``); one test reads the hub's own tables.
 """
 
 from __future__ import annotations
 
-import copy
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -23,7 +21,6 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual.worker import WorkerState
 
-from vrp_tui.bundle import reader
 from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub.intake import import_bundle
@@ -32,7 +29,6 @@ from vrp_tui.hub.tables import Table
 from vrp_tui.hub_app import HubApp, make_hub_app
 from vrp_tui.periods import Period
 from vrp_tui.reference import INSTRUMENT, INSTRUMENTS, SPOKES
-from vrp_tui.returns.document import DocumentError
 from vrp_tui.screens.hub import figures as figures_screen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
 
@@ -72,39 +68,15 @@ def with_outcomes(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def without_outcomes(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document as the format-1 schema of main knows it: the outcome fields left out."""
-    doc = copy.deepcopy(doc)
-    for part in (doc.get("totals"), *(doc.get("interventions") or [])):
-        if isinstance(part, dict):
-            part.pop("outcomes", None)
-    return doc
-
-
-def looking_past_outcomes(patch: pytest.MonkeyPatch) -> None:
-    """The hub's check of return.json, looking past the outcome fields if (and only if) it refuses
-    them; everything else is checked as strictly as ever."""
-    for vrp_format, strict in list(reader.DOCUMENT_FORMATS.items()):
-        def lenient(doc: dict[str, Any], *rest: Any, strict: Any = strict) -> Any:
-            try:
-                return strict(doc, *rest)
-            except DocumentError:
-                return strict(without_outcomes(doc), *rest)
-
-        patch.setitem(reader.DOCUMENT_FORMATS, vrp_format, lenient)
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, HubWorld]:
-    """Bristol's Q1 with outcomes, BaNES's without, both imported as real signed bundles. Until the
-    schema knows the outcome fields, the check of return.json looks past them (nothing else)."""
+    """Bristol's Q1 with outcomes, BaNES's without (a return from before outcomes were kept), both
+    imported as real signed bundles through the hub's whole intake."""
     path = tmp_path_factory.mktemp("hub") / "hub.db"
     world = HubWorld(path)
     create_identity(world.store, "hub outcomes passphrase")
-    with pytest.MonkeyPatch.context() as patch:
-        looking_past_outcomes(patch)
-        for n, doc in enumerate((with_outcomes(_return("bristol")), _return("banes"))):
-            assert world.receive(world.send(doc), received_at=f"2025-07-1{n}T09:00:00+00:00").accepted
+    for n, doc in enumerate((with_outcomes(_return("bristol")), _return("banes"))):
+        assert world.receive(world.send(doc), received_at=f"2025-07-1{n}T09:00:00+00:00").accepted
     world.store.close()
     return path, world
 
@@ -180,9 +152,7 @@ async def test_an_intervention_with_no_one_measured_shows_zeros_and_no_mean(
     doc["version"] = 2
     doc["interventions"][1]["outcomes"] = outcomes()
     store = HubStore(hub)
-    with pytest.MonkeyPatch.context() as patch:
-        looking_past_outcomes(patch)
-        assert import_bundle(store, world.send(doc), world.identity, name="b.vrpb").accepted
+    assert import_bundle(store, world.send(doc), world.identity, name="b.vrpb").accepted
     store.close()
     app = app_for(hub)
     async with app.run_test(size=SIZE) as pilot:
@@ -289,16 +259,16 @@ def test_snapshot_outcomes_by_approach(hub: Path, outcome_tables: None, snap_com
 
 
 async def test_the_figures_tab_shows_the_hubs_own_outcome_tables(hub: Path) -> None:
-    """The outcome tables the hub builds from the returns held (runs once hub/tables.py has them):
-    Bristol's counts as returned, BaNES's return from before outcomes "not recorded", the three
+    """The outcome tables the hub builds from the returns held: Bristol's counts as returned, BaNES's return from before outcomes "not recorded", the three
     spokes with no return "not returned", and the VRP total Bristol's alone."""
     store = HubStore(hub)
     try:
         built = figures_screen.build_tables(consolidate(store, Period.parse("2025-26-Q1")))
     finally:
         store.close()
-    if not any(t.name.startswith("outcomes") for t in built):
-        pytest.skip("the hub's report tables hold no outcome tables yet")
+    assert [t.name for t in built if t.name.startswith("outcomes")] == [
+        "outcomes_by_spoke", "outcomes_by_approach", "outcomes_by_prevention_level",
+        "outcomes_ytd_by_spoke", "outcomes_ytd_by_approach", "outcomes_ytd_by_prevention_level"]
     app = app_for(hub)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
