@@ -14,7 +14,7 @@ from typing import Any
 from vrp_tui import reference
 from vrp_tui.formatting import json_pounds
 from vrp_tui.records.models import RecordError, ref_key, shown
-from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank
+from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank, score_text
 from vrp_tui.records.specs import FieldSpec, iso_date_text, period_text
 from vrp_tui.store import KINDS, Store
 
@@ -140,6 +140,10 @@ def save(store: Store, section: Section, values: Mapping[str, Any], record_id: i
             participant_id = resolve_participant(store, values.get(PARTICIPANT_REF) or "")
         except RecordError as exc:
             problems.update(exc.errors)
+    if section.kind == "measurements" and not problems:
+        from vrp_tui.records.measuring import placement_problems  # imports this module
+
+        problems.update(placement_problems(store, values, record_id))
     if problems:
         raise RecordError(problems)
     try:
@@ -179,6 +183,8 @@ def form_values(store: Store, section: Section, record_id: int) -> dict[str, Any
             values[spec.name] = bool(value)
         elif spec.control in ("select", "intervention"):
             values[spec.name] = value
+        elif spec.name == "score_tenths":
+            values[spec.name] = score_text(value)  # as written: 24, 31.5
         else:
             values[spec.name] = blank(value)
     return values

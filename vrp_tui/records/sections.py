@@ -187,3 +187,47 @@ REGISTER_FIELDS = (
     _INTERVENTION, _date("date", "Date"), FieldSpec("minutes", "Minutes", placeholder="e.g. 90"),
     FieldSpec("mode", "Mode", "select", taxonomy="mode", default="group"),
 )
+
+
+# Outcome measures (SPEC sections 2 and 3): a young person's total score on an instrument.
+# Only the total is recorded, never the questionnaire's items.
+
+
+def score_text(tenths: Any) -> str:
+    """A score stored in tenths as written: ``12``, ``31.5``."""
+    if tenths is None:
+        return ""
+    value = int(tenths)
+    return str(value // 10) if value % 10 == 0 else f"{value // 10}.{value % 10}"
+
+
+def instrument_choice(slug: str) -> str:
+    """An instrument in a select list: its slug, range and which way is better."""
+    i = reference.INSTRUMENTS[slug]
+    decimals = "" if i.step == 10 else ", one decimal"
+    better = "higher" if i.higher_is_better else "lower"
+    return f"{slug} ({score_text(i.lowest)}-{score_text(i.highest)}{decimals}, {better} is better)"
+
+
+INSTRUMENT_CHOICES = tuple((instrument_choice(slug), slug) for slug in reference.INSTRUMENTS)
+_INSTRUMENT = FieldSpec("instrument", "Instrument", "select", choices=INSTRUMENT_CHOICES)
+
+MEASUREMENTS = Section(
+    "measurements", "Measurements", "measurement",
+    (
+        Column("date", "Date", 10), Column("participant_ref", "Young person", 14),
+        Column("intervention_ref", "Intervention", 12), Column("instrument", "Instrument", 11),
+        Column("score_tenths", "Score", 6, score_text),
+    ),
+    (
+        _PARTICIPANT, _INTERVENTION, _date("date", "Date"), _INSTRUMENT,
+        FieldSpec("score_tenths", "Score", placeholder="the total score, e.g. 24 (ors: 31.5)"),
+    ),
+    lambda row: f"the {row['instrument']} score of {row['participant_ref']} on {row['date']}",
+)
+SECTIONS[MEASUREMENTS.kind] = MEASUREMENTS
+SHOWN_IN = {**SHOWN_IN, "interventions": frozenset(SECTIONS),
+            "participants": SHOWN_IN["participants"] | {"measurements"}}
+
+# Group scores: one intervention, date and instrument; a score each for the young people in a window.
+GROUP_SCORE_FIELDS = (_INTERVENTION, _date("date", "Date"), _INSTRUMENT)

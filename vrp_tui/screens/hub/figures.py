@@ -19,8 +19,9 @@ from vrp_tui.hub.consolidate import Consolidated, consolidate
 from vrp_tui.hub.held import latest_quarter
 from vrp_tui.hub.tables import Table, build_tables
 from vrp_tui.periods import Period
-from vrp_tui.reference import SPOKES
+from vrp_tui.reference import INSTRUMENT, SPOKES
 from vrp_tui.screens.hub.common import fill_table
+from vrp_tui.text import as_text
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_host, hub_store
 
@@ -32,7 +33,18 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("by_prevention_level", "By level", "l"),
     ("trend", "Trend", "r"),
     ("spend_vs_budget", "Budget", "b"),
+    ("outcomes", "Outcomes", "o"),
 )
+OUTCOMES = "outcomes"  # the report's outcome tables are named outcomes...; o shows the next
+SLUG_OF = {label: slug for slug, label in INSTRUMENT.items()}  # instruments by slug: room at 80 columns
+# Outcome headers on an 80-column screen (the table's title says quarter or year to date).
+OUTCOME_HEADERS = {"Improved": "Better", "Unchanged": "Same", "Worsened": "Worse", "Change sum": "Sum",
+                   "Mean change": "Mean"}
+
+
+def short_outcome_header(column: str) -> str:
+    """``Mean change, 2025-26-Q1`` as ``Mean``; ``Unchanged`` as ``Same``; the rest as they are."""
+    return OUTCOME_HEADERS.get(column.split(",")[0], column)
 TRENDS = (("referrals", "Referrals"), ("active", "Active"), ("contacts", "Contacts"), ("spend", "Spend"))
 
 
@@ -57,6 +69,8 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.period: Period | None = None
+        self.outcome_tables: list[Table] = []
+        self.outcome_shown = 0  # which of them the Outcomes tab shows
 
     def compose(self) -> ComposeResult:
         yield Static("", id="figures-title", classes="pane-title")
@@ -65,8 +79,10 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
                 with TabPane(title, id=f"tab-fig-{name}"):
                     if name == "trend":
                         yield from self._trend_charts()
+                    if name == OUTCOMES:
+                        yield Static("", id="fig-outcomes-which", classes="list-status")
                     yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
-        yield Static("[ ] quarter · views: t s a l r b · e export report · * once per intervention",
+        yield Static("[ ] quarter · views: t s a l r b o · e export report · * once per intervention",
                      classes="list-status")
 
     def _trend_charts(self) -> ComposeResult:
@@ -110,13 +126,37 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
         for table in message.tables:
             if any(table.name == name for name, _, _ in VIEWS):
                 fill_table(self.query_one(f"#fig-{table.name}", DataTable), table)
+        self.outcome_tables = [t for t in message.tables if t.name.startswith(OUTCOMES)]
+        self._show_outcomes()
         for key, _ in TRENDS:
             values = [p.figures.total("spend_gbp") if key == "spend" else p.figures.counts[key] for p in c.trend]
             self.query_one(f"#spark-{key}", Sparkline).data = values
             last = pounds(values[-1]) if key == "spend" else f"{values[-1]:,}"
             self.query_one(f"#spark-{key}-last", Label).update(f"{last} in {c.period.code}")
 
+    def _show_outcomes(self) -> None:
+        """One of the outcome tables (by spoke, by approach, by prevention level: quarter and year
+        to date) in the Outcomes tab, and which it is."""
+        table = self.query_one("#fig-outcomes", DataTable)
+        which = self.query_one("#fig-outcomes-which", Static)
+        if not self.outcome_tables:
+            table.clear(columns=True)
+            which.update("No outcome figures for this quarter.")
+            return
+        self.outcome_shown %= len(self.outcome_tables)
+        shown = self.outcome_tables[self.outcome_shown]
+        fill_table(table, Table(shown.name, shown.title, [short_outcome_header(c) for c in shown.columns],
+                                [[SLUG_OF.get(v, v) if isinstance(v, str) else v for v in row] for row in shown.rows]))
+        others = len(self.outcome_tables) - 1
+        span = next((c.split(", ", 1)[1] for c in shown.columns if c.startswith("Mean change, ")), None)
+        which.update(as_text(shown.title + (f" · {span}" if span else "") + (f" · o: next ({self.outcome_shown + 1} of {others + 1})"
+                                             if others else "")))
+
     def action_show_view(self, name: str) -> None:
+        tabs = self.query_one("#figures-tabs", TabbedContent)
+        if name == OUTCOMES and tabs.active == f"tab-fig-{OUTCOMES}" and self.outcome_tables:
+            self.outcome_shown += 1
+            self._show_outcomes()
         self.query_one("#figures-tabs", TabbedContent).active = f"tab-fig-{name}"
         self.query_one(f"#fig-{name}", DataTable).focus()
 

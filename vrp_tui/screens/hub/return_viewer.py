@@ -29,6 +29,7 @@ from vrp_tui.periods import Period
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.screens.hub.common import SHORT_NAMES, show_value
+from vrp_tui.screens.hub.outcomes import show_outcomes
 from vrp_tui.screens.hub.review import (
     RECEIPTS_FOLDER,
     ReceiptScreen,
@@ -58,10 +59,15 @@ NARRATIVE_TITLES = {"highlights": "Highlights", "challenges": "Challenges", "cas
                     "next_quarter": "Next quarter"}
 
 
-VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"))
+VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"),
+         ("outcomes", "Outcomes"))
 
 
 class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
+    DEFAULT_CSS = """
+    ReturnViewerScreen #return-outcomes { height: 1fr; }
+    ReturnViewerScreen #return-outcomes-note { height: auto; padding: 0 1; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="return.back"),
         *(Binding(str(n), f"show_view('{view}')", f"Show {title.lower()}", show=False, id=f"return.{view}")
@@ -118,6 +124,9 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 yield DataTable(id="return-versions", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="changes-scroll"):
                     yield Static("", id="return-changes")
+            with TabPane("Outcomes", id="tab-return-outcomes"):
+                yield DataTable(id="return-outcomes", zebra_stripes=True, fixed_columns=2)
+                yield Static("", id="return-outcomes-note")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -149,6 +158,8 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self._figures(doc)
         self._breakdowns(doc)
         self._narrative(doc["narrative"], doc.get("validation") or {})
+        show_outcomes(self.query_one("#return-outcomes", DataTable), self.query_one("#return-outcomes-note", Static),
+                      doc)
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:

@@ -56,5 +56,14 @@ SCREENS: dict[str, ScreenEntry] = {
                     footer=True),
         ScreenEntry("help", "vrp_tui.screens.spoke.help:HelpScreen",
                     "Help", "Help", "The key bindings of every screen", "question_mark"),
+        ScreenEntry("measurements", "vrp_tui.screens.spoke.measurements:MeasurementsScreen",
+                    "Measurements", "Measures", "Record, change and list outcome measures (a total score each)",
+                    "m"),
+        ScreenEntry("group-scores", "vrp_tui.screens.spoke.group_scores:GroupScoresScreen",
+                    "Enter group scores", "Scores", "One intervention, date and instrument: a score for each "
+                    "young person in it", "s"),
+        ScreenEntry("measurement-history", "vrp_tui.screens.spoke.measurements:HistoryScreen",
+                    "Measurement history", "History", "A young person's measurements over time, with the change "
+                    "since baseline (of the referral in view)", "h"),
     )
 }
