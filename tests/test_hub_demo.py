@@ -52,3 +52,39 @@ def test_the_demo_hub_holds_a_full_partnership(tmp_path: Path) -> None:
         assert figures.vrp.counts["referrals"] == own > 0
     finally:
         hub.close()
+
+
+@pytest.mark.slow
+def test_the_demo_is_at_a_partnerships_scale_with_dates_in_order(tmp_path: Path) -> None:
+    """Signed off after the quarter ends, exported after that, received after that; money as a VRP has it."""
+    made = demo.build(tmp_path / "demo", passphrase="demo-passphrase", today=TODAY)
+    demo_hub.fill_hub(made, passphrase="demo-passphrase", today=TODAY)
+    for spoke, path in made.spokes.items():
+        store = Store(path)
+        try:
+            exported = {(e["period"], e["version"]): e["exported_at"]
+                        for e in store.query("SELECT period, version, exported_at FROM bundle_exports")}
+            for row in store.query("SELECT period, version, signed_off_at FROM return_versions"):
+                quarter_end = Period.parse(row["period"]).last_day.isoformat()
+                assert quarter_end < row["signed_off_at"] < exported[(row["period"], row["version"])], (spoke, row)
+        finally:
+            store.close()
+    hub = HubStore(made.hub)
+    try:
+        for held in hub.query("SELECT spoke, period, version, document, received_at FROM bundles"):
+            signed = held["document"].split('"signed_off_at": "')[1][:25]
+            assert signed < held["received_at"], held["spoke"]
+        year = Period.parse("2025-26-Q4")
+        figures = consolidate(hub, year)
+        grant_budget_pounds = figures.ytd.money["budget_gbp"]["grant"] / 100
+        assert 1_000_000 < grant_budget_pounds < 2_500_000  # about £1.6m a year for the whole VRP
+    finally:
+        hub.close()
+    # The correction the BaNES narrative speaks of is in its figures: the diff shows the spend moved.
+    store = Store(made.spokes["banes"])
+    try:
+        v1, v2 = (lifecycle.get_version(store, Period.parse("2025-26-Q3"), n).document for n in (1, 2))
+    finally:
+        store.close()
+    assert int(v2["totals"]["spend_gbp"]["match"].replace(".", "")) - \
+        int(v1["totals"]["spend_gbp"]["match"].replace(".", "")) == demo_hub.VENUE_HIRE_PENCE

@@ -11,10 +11,11 @@ reviews on most of the rest. So ``vrp hub`` opens on a full partnership.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from vrp_tui.demo.spokes import DemoSet, span
+from vrp_tui.formatting import json_pounds
 from vrp_tui.hub.identity import unlock_identity
 from vrp_tui.hub.intake import IntakeResult, import_bundle, read_file
 from vrp_tui.hub.review import review_return
@@ -66,9 +67,34 @@ def _arrival(spoke: str, period: Period, today: date, extra: int = 0) -> date:
     return min(period.last_day + timedelta(days=_DAYS_AFTER[spoke] + extra), today)
 
 
+def _sign_off(store: Store, period: Period, arrived: date, today: date) -> None:
+    """Recorded as signed off two days before the bundle reached the hub (after the quarter ended)."""
+    day = max(arrived - timedelta(days=2), period.last_day + timedelta(days=1))
+    lifecycle.sign_off(store, period, today=today, at=datetime.combine(day, time(16, 0), UTC))
+
+
+VENUE_HIRE_PENCE = 85_000  # the correction's match-funded venue hire, £850
+
+
+def _add_venue_hire(store: Store, period: Period) -> None:
+    """The spend the correction adds: match funding on the quarter's busiest-spending intervention."""
+    spent = store.query("SELECT intervention_id FROM spend WHERE period = ? GROUP BY intervention_id "
+                        "ORDER BY sum(amount) DESC LIMIT 1", [period.code])
+    if not spent:
+        return
+    intervention = spent[0]["intervention_id"]
+    match = store.query("SELECT id, amount FROM spend WHERE period = ? AND intervention_id = ? "
+                        "AND funding_source = 'match'", [period.code, intervention])
+    pence = (match[0]["amount"] if match else 0) + VENUE_HIRE_PENCE
+    row = {"intervention_id": intervention, "period": period.code, "funding_source": "match",
+           "amount": json_pounds(pence)}
+    store.save("spend", row, match[0]["id"] if match else None)
+
+
 def _send(store: Store, spoke: str, period: Period, folder: Path, passphrase: str, arrived: date) -> Sent:
     plan = plan_export(store, period.code, folder)
-    record = export_return(store, plan, passphrase, bagging_date=arrived - timedelta(days=1))
+    record = export_return(store, plan, passphrase,
+                           at=datetime.combine(arrived - timedelta(days=1), time(9, 30), UTC))
     return Sent(spoke, period, record.version, Path(record.path), arrived)
 
 
@@ -84,16 +110,18 @@ def sign_off_and_export(made: DemoSet, *, passphrase: str, today: date) -> list[
                 if spoke == "somerset" and period == quarters[-1]:
                     continue  # still being written: the matrix shows it awaited or overdue
                 lifecycle.save_narrative(store, period, _narrative(store, period, spoke))
-                lifecycle.sign_off(store, period, today=today)
-                sent.append(_send(store, spoke, period, folder, passphrase, _arrival(spoke, period, today)))
+                arrived = _arrival(spoke, period, today)
+                _sign_off(store, period, arrived, today)
+                sent.append(_send(store, spoke, period, folder, passphrase, arrived))
             if spoke == "banes" and len(quarters) > 1:  # a correction after the hub's questions
                 period = quarters[-2]
                 lifecycle.reopen(store, period)
+                _add_venue_hire(store, period)
                 lifecycle.save_narrative(store, period, {
                     "challenges": "Corrected: spend for the quarter now includes the match-funded venue hire."})
-                lifecycle.sign_off(store, period, today=today)
-                sent.append(_send(store, spoke, period, folder, passphrase,
-                                  _arrival(spoke, period, today, extra=14)))
+                arrived = _arrival(spoke, period, today, extra=14)
+                _sign_off(store, period, arrived, today)
+                sent.append(_send(store, spoke, period, folder, passphrase, arrived))
         finally:
             store.close()
     return sent

@@ -209,8 +209,10 @@ class _Generator:
             for fy in sorted({p.fy_start for p in self.periods}):
                 if Period(fy, 4).last_day.toordinal() < first or Period(fy, 1).first_day.toordinal() > last:
                     continue
-                grant = rng.randrange(15, 151) * 100_000
-                match = rng.randrange(5, 51) * 100_000 if rng.random() < 0.4 else 0
+                # A VRP spoke's allocation is about £300,000 a year over its thirty or so
+                # interventions (the partnership about £1.6m): £3,000-£20,000 of grant each.
+                grant = rng.randrange(3, 21) * 100_000
+                match = rng.randrange(1, 8) * 100_000 if rng.random() < 0.4 else 0
                 yearly[fy] = {"grant": grant, "match": match}
                 for source, amount in yearly[fy].items():
                     if amount:

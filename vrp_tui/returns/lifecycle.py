@@ -201,8 +201,13 @@ def _require_open(store: Store, period: Period) -> None:
         raise ReturnError(f"{period.code} is signed off as version {last.version}: reopen it to change it")
 
 
-def sign_off(store: Store, period: Period, worker: str | None = None, *, today: date | None = None) -> int:
-    """Freeze the draft as the next version; SignOffRefused while validation errors exist."""
+def sign_off(store: Store, period: Period, worker: str | None = None, *, today: date | None = None,
+             at: datetime | None = None) -> int:
+    """Freeze the draft as the next version; SignOffRefused while validation errors exist.
+
+    ``at`` is when it was signed off (default now, in UTC); only a replay of the
+    past, such as the demo's, gives another, with ``today`` its date.
+    """
     who = (worker or store.worker).strip()
     with store.transaction():
         _require_open(store, period)
@@ -212,14 +217,14 @@ def sign_off(store: Store, period: Period, worker: str | None = None, *, today: 
         if problems:
             raise SignOffRefused(period, problems)
         version = len(versions(store, period)) + 1
-        at = now_utc()
+        at_text = at.astimezone(UTC).isoformat(timespec="seconds") if at else now_utc()
         frozen = draft.document.model_copy(update={
             "version": version, "status": "signed-off", "signed_off_by": who,
-            "signed_off_at": datetime.fromisoformat(at)})
+            "signed_off_at": datetime.fromisoformat(at_text)})
         cur = store.conn.execute(
             "INSERT INTO return_versions (period, version, status, document, signed_off_by, signed_off_at) "
             "VALUES (?, ?, 'signed-off', ?, ?, ?)",
-            [period.code, version, json.dumps(frozen.to_json(), sort_keys=True), who, at])
+            [period.code, version, json.dumps(frozen.to_json(), sort_keys=True), who, at_text])
         store.conn.execute(
             "INSERT INTO return_drafts (period, open) VALUES (?, 0) "
             "ON CONFLICT(period) DO UPDATE SET open = 0", [period.code])

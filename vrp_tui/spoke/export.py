@@ -24,7 +24,7 @@ import os
 import re
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -140,8 +140,11 @@ def plan_export(store: Store, period: str, out_dir: Path | None = None) -> Expor
 
 
 def export_return(store: Store, plan: ExportPlan, passphrase: str | None, *,
-                  bagging_date: date | None = None) -> ExportRecord:
-    """Unlock the key, write the bundle, record it; ExportRefused (nothing written) on any refusal."""
+                  bagging_date: date | None = None, at: datetime | None = None) -> ExportRecord:
+    """Unlock the key, write the bundle, record it; ExportRefused (nothing written) on any refusal.
+
+    ``at`` is when it was exported (default now); only a replay of the past, such as the demo's, gives another.
+    """
     try:
         key_id, secret = unlock_signing_key(store, passphrase)
     except signing.KeyProblem as exc:
@@ -153,14 +156,14 @@ def export_return(store: Store, plan: ExportPlan, passphrase: str | None, *,
         data = write_bundle(
             plan.document, spoke=spoke, spoke_name=SPOKES[spoke].name, period=plan.period,
             version=plan.version, bundle_id=plan.bundle_id, supersedes=plan.supersedes,
-            secret_key=secret, hub_recipient=recipient, bagging_date=bagging_date,
+            secret_key=secret, hub_recipient=recipient, bagging_date=bagging_date or (at.date() if at else None),
         )
     finally:
         secret.wipe()
     record = ExportRecord(
         period=plan.period, version=plan.version, bundle_id=plan.bundle_id, supersedes=plan.supersedes,
         path=str(plan.path), sha256=hashlib.sha256(data).hexdigest(), size=len(data), key_id=key_id,
-        exported_at=now_utc(), exported_by=store.worker,
+        exported_at=at.astimezone(UTC).isoformat(timespec="seconds") if at else now_utc(), exported_by=store.worker,
     )
     _publish(store, record, data)
     return record
