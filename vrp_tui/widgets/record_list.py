@@ -37,6 +37,14 @@ class ListSpec(Protocol):
     def columns(self) -> tuple[Column, ...]: ...
 
 
+@dataclass(frozen=True)
+class IdFilter:
+    """Exactly these records, as a validation finding names them; ``label`` says which in words."""
+
+    ids: tuple[int, ...]
+    label: str  # "6 young people with no sex recorded"
+
+
 class RecordTable(DataTable[Any]):
     """A DataTable whose home and end go to the first and last loaded row."""
 
@@ -102,6 +110,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
         self._fetching = False
         self._keep_cursor_on: int | None = None
         self._search_timer: Timer | None = None
+        self.id_filter: IdFilter | None = None  # exactly these records (a finding's), until esc clears it
 
     @property
     def kind(self) -> str:
@@ -140,6 +149,12 @@ class RecordList(ReportsWorkerErrors, Vertical):
     def _fetch(self, generation: int, offset: int, search: str, count: bool = False) -> None:
         """A page of rows; then, if asked, how many there are in all (the page is shown first)."""
         store = spoke_store(self)
+        if self.id_filter is not None:
+            rows, total = store.page_of_ids(self.kind, self.id_filter.ids, search=search, offset=offset,
+                                            limit=self.PAGE)
+            self.post_message(self.PageLoaded(generation, offset, rows))
+            self.post_message(self.Counted(generation, total))
+            return
         rows = store.page(self.kind, search=search, offset=offset, limit=self.PAGE)
         self.post_message(self.PageLoaded(generation, offset, rows))
         if count:
@@ -185,6 +200,8 @@ class RecordList(ReportsWorkerErrors, Vertical):
             text = f"{shown:,} of {self.total:,} {noun} loaded" + (
                 f" matching {self.search!r}" if self.search else ""
             )
+        if self.id_filter is not None:
+            text = f"{self.id_filter.label} \u00b7 esc clears \u00b7 {text}"
         self.query_one("#status", Static).update(as_text(text), layout=False)  # one line whatever it says
 
 
@@ -213,7 +230,18 @@ class RecordList(ReportsWorkerErrors, Vertical):
         self.query_one("#search", Input).focus()
 
     def action_leave_search(self) -> None:
+        if self.id_filter is not None and self.table.has_focus:
+            self.show_only(None)
+            return
         self.table.focus()
+
+    # -- a filter to exactly some records ------------------------------------
+
+    def show_only(self, only: IdFilter | None) -> None:
+        """List exactly the records of ``only`` (kept through reloads and searches), or all again."""
+        self.id_filter = only
+        self.query_one("#search", Input).value = ""
+        self.reload()
 
     # -- asking for changes ----------------------------------------------
 

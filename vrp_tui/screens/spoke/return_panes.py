@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
@@ -38,6 +39,9 @@ def tab_content(tab: str) -> list[Widget]:
         return [findings, Static("", id="findings-note", classes="list-status")]
     if tab == "narrative":
         return [NarrativeEditor(id="narrative")]
+    if tab == "outcomes":
+        outcomes: DataTable[Any] = DataTable(id="outcomes", cursor_type="row", zebra_stripes=True)
+        return [outcomes, Static("", id="outcomes-chart")]
     versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
     versions.add_columns("Version", "Status", "By", "When")
     return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
@@ -109,7 +113,7 @@ def show_findings(table: DataTable[Any], note: Static, built: Built) -> None:
     errors = sum(f.severity == "error" for f in built.findings)
     line = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
     line += f"{more} more not shown: put these right first. " if more > 0 else ""
-    line += "Enter opens the record a message names." if built.open else "Frozen with the signed-off version."
+    line += "Enter shows the records a message names." if built.open else "Frozen with the signed-off version."
     note.update(line)
 
 
@@ -123,3 +127,63 @@ def show_versions(table: DataTable[Any], diff: Static, built: Built) -> None:
         table.add_row(*cells(f"v{len(built.versions) + 1}", "draft", "", ""), key="draft")
     diff.update("Select a version to see what changed from the one before."
                 if built.versions else "Nothing signed off yet.")
+
+
+OUTCOME_COLUMNS = (("measured", "Measured"), ("paired", "Paired"), ("improved", "Better"),
+                   ("unchanged", "Same"), ("worsened", "Worse"), ("mean_change", "Mean change"))
+
+
+def outcome_rows(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]] | None:
+    """(intervention ref or "Spoke", instrument slug, its outcome figures) for every instrument
+    measured in the quarter, the spoke's totals first; None when the document has no outcomes
+    (a return made before outcome measures were recorded)."""
+    if "outcomes" not in doc["totals"]:
+        return None
+    rows = []
+    for ref, line in (("Spoke", doc["totals"]), *((i["ref"], i) for i in doc["interventions"])):
+        for slug, figures in (line.get("outcomes") or {}).items():
+            if figures["measured"] or figures["paired"]:
+                rows.append((ref, slug, figures))
+    return rows
+
+
+def show_outcomes(table: DataTable[Any], chart: Static, doc: dict[str, Any]) -> None:
+    """Per intervention and instrument: measured, paired, better / same / worse, mean change
+    (SPEC section 4, positive always an improvement); under it, better against worse by instrument."""
+    rows = outcome_rows(doc)
+    table.clear(columns=True)
+    if rows is None:
+        chart.update(Text("Outcomes: not recorded in this return (made before outcome measures were kept).",
+                          style="italic"))
+        return
+    if not rows:
+        chart.update(Text("No outcome measures dated in this quarter.", style="italic"))
+        return
+    table.add_column("Intervention", width=max(12, *(len(printable(r)) for r, _, _ in rows)))
+    table.add_column("Instrument", width=max(10, *(len(s) for _, s, _ in rows)))
+    for _, label in OUTCOME_COLUMNS:
+        table.add_column(label, width=len(label))
+    for n, (ref, slug, figures) in enumerate(rows):
+        cells_ = [Text(printable(ref), style="bold" if ref == "Spoke" else ""), Text(slug)]
+        for name, label in OUTCOME_COLUMNS:
+            value = figures[name]
+            shown = "-" if value is None else f"{value:+.1f}" if name == "mean_change" else f"{value:,}"
+            cells_.append(Text(shown.rjust(len(label))))
+        table.add_row(*cells_, key=str(n))
+    totals = [(slug, figures) for ref, slug, figures in rows if ref == "Spoke"]
+    chart.update(outcome_bars(totals))
+
+
+def outcome_bars(totals: list[tuple[str, dict[str, Any]]], width: int = 24) -> Group:
+    """Better (green) against worse (red) of the spoke's paired young people, one bar per instrument."""
+    chart = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    chart.add_column(no_wrap=True)
+    chart.add_column(no_wrap=True)
+    chart.add_column(no_wrap=True)
+    top = max((f["improved"] + f["worsened"] for _, f in totals), default=0) or 1
+    for slug, f in totals:
+        better, worse = (round(width * f[k] / top) for k in ("improved", "worsened"))
+        chart.add_row(slug, Text("\u2588" * better, style="green") + Text("\u2588" * worse, style="red")
+                      + Text("\u00b7" * (width - better - worse), style="dim"),
+                      f"{f['improved']:,} better, {f['worsened']:,} worse")
+    return Group(Text("Paired young people, better against worse", style="bold"), chart)
