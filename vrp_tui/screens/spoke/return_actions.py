@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
+from vrp_tui.returns.stale import Stale
 from vrp_tui.returns.validation import Finding
 from vrp_tui.screens.shared.confirm import ConfirmScreen
 from vrp_tui.screens.spoke.return_data import Built, diff_text
@@ -31,6 +32,7 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     """Sign-off, reopening and versions for the quarter ``built`` holds (set by the screen)."""
 
     built: Built | None
+    stale: Stale | None
     shown_tabs: set[str]
 
     @dataclass
@@ -136,7 +138,16 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     # -- versions and what changed -----------------------------------------
 
     def _show_versions(self, built: Built) -> None:
-        show_versions(self.query_one("#versions", DataTable), self.query_one("#diff", Static), built)
+        diff = self.query_one("#diff", Static)
+        show_versions(self.query_one("#versions", DataTable), diff, built)
+        if self._stale_lines() is not None:
+            diff.update(self._stale_lines() or "")
+
+    def _stale_lines(self) -> Text | None:
+        """Every figure the records now give differently from the frozen version shown, or None."""
+        if self.stale is None or self.built is None or self.built.open:
+            return None
+        return Text("\n".join(printable(line) for line in self.stale.lines(most=200)), style="yellow")
 
     @on(DataTable.RowHighlighted, "#versions")
     def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -150,4 +161,6 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     @on(DiffLoaded)
     def _diff_loaded(self, message: DiffLoaded) -> None:
         if self.built is not None and message.period == self.built.period and "versions" in self.shown_tabs:
-            self.query_one("#diff", Static).update(message.text)
+            stale = self._stale_lines()
+            self.query_one("#diff", Static).update(message.text if stale is None else
+                                                   Text("\n\n").join([stale, message.text]))

@@ -293,6 +293,7 @@ class ReturnsScreen(ReturnActions):
         self.stale = message.stale
         self._show_state()
         self._show_stale()
+        self._fill("versions")
 
     def _show_stale(self) -> None:
         notice = self.query_one("#stale", Static)
