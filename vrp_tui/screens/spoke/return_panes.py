@@ -5,6 +5,7 @@ widgets it is given; the screen decides when.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from vrp_tui.returns import tables
 from vrp_tui.screens.spoke.return_data import Built
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
+from vrp_tui.widgets.record_list import RecordTable
 
 SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
 FIGURE_COLUMNS = (
@@ -35,7 +37,7 @@ def tab_content(tab: str) -> list[Widget]:
     if tab == "charts":
         return [VerticalScroll(Static("Drawing the charts...", id="charts"), id="charts-scroll")]
     if tab == "validation":
-        findings: DataTable[Any] = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        findings = RecordTable(id="findings", cursor_type="row", zebra_stripes=True)  # one-line rows
         return [findings, Static("", id="findings-note", classes="list-status")]
     if tab == "narrative":
         return [NarrativeEditor(id="narrative")]
@@ -47,10 +49,13 @@ def tab_content(tab: str) -> list[Widget]:
     return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
 
 
-def show_figures(table: DataTable[Any], doc: dict[str, Any]) -> None:
+def show_figures(table: DataTable[Any], doc: dict[str, Any], first: int = 40, then: int = 60) -> Iterator[None]:
     """One row per intervention under the spoke's totals (kept in view): a table draws only what shows.
 
-    Numbers are padded to their column's width, so they line up on the right."""
+    Rows go in by steps, ``first`` and then ``then`` at a time, pausing (a ``yield``) between
+    steps so the screen can be drawn: the first screenful appears at once and the event loop is
+    never held for the whole table. Numbers are padded to their column's width, so they line up
+    on the right."""
     lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
     rows = [[printable(line["ref"]), *figure_cells(line)] for line in lines]
     labels = [label for _, label in FIGURE_COLUMNS]
@@ -60,9 +65,12 @@ def show_figures(table: DataTable[Any], doc: dict[str, Any]) -> None:
     for n, (label, width) in enumerate(zip(labels, widths, strict=True)):  # widths known: nothing to measure
         table.add_column(label if n == 0 else label.rjust(width), width=width)
     for n, row in enumerate(rows):
+        if n == first or (n > first and (n - first) % then == 0):
+            yield
         line = [row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))]
         table.add_row(*(Text(cell, style="bold" if n == 0 else "") for cell in line), key=row[0])
-    table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
+        if n == 0:
+            table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
 
 
 def figure_cells(line: dict[str, Any]) -> list[str]:

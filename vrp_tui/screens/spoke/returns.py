@@ -15,6 +15,7 @@ mounted the first time it is shown, so the screen opens quickly.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,18 +23,9 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import (
-    DataTable,
-    Footer,
-    Header,
-    Select,
-    Static,
-    TabbedContent,
-    TabPane,
-    Tabs,
-)
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Select, Static
 
 from vrp_tui.periods import Period
 from vrp_tui.records.sections import SECTIONS
@@ -60,6 +52,13 @@ from vrp_tui.screens.spoke.return_panes import (
 )
 from vrp_tui.widgets.hosts import spoke_store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
+from vrp_tui.widgets.record_list import RecordTable
+from vrp_tui.widgets.section_tabs import SectionTabs
+
+
+class FiguresTable(RecordTable):
+    """The figures: fixed-width columns of one-line rows, so rows are added without measuring them."""
+
 
 TABS = ("figures", "charts", "validation", "narrative", "versions", "outcomes")
 FOCUS_IN_TAB = {"figures": "#figures", "charts": "#charts-scroll", "validation": "#findings",
@@ -117,6 +116,8 @@ class ReturnsScreen(ReturnActions):
         self.chart: ReturnsScreen.ChartLoaded | None = None
         self.shown_tabs = {"figures"}  # tabs whose widgets are mounted (the others on first showing)
         self.switching_to: str | None = None
+        self.quarters: list[Period] | None = None  # what the picker offers, once read
+        self._drawing: Iterator[None] = iter(())  # the figures' rows still to add
 
     def day(self) -> date:
         return self.today or date.today()
@@ -127,20 +128,22 @@ class ReturnsScreen(ReturnActions):
             yield Static("Loading quarters...", id="quarter-loading")  # the picker, once it has its quarters
             yield Static("", id="returns-state")
         yield Static("", id="stale")
-        with TabbedContent(id="returns-tabs"):
-            with TabPane("Figures", id="tab-figures"):
-                yield DataTable(id="figures", zebra_stripes=True, fixed_columns=1)
-            for tab in TABS[1:]:
-                yield TabPane(tab.capitalize(), id=f"tab-{tab}")
+        # One widget of tabs over the panes mounted so far (a TabbedContent mounts a pane and three
+        # containers of tabs for every tab, which cost a good part of the screen's opening).
+        yield SectionTabs([(f"tab-{tab}", tab.capitalize()) for tab in TABS], id="returns-tabs")
+        with ContentSwitcher(initial="tab-figures", id="returns-panes"):
+            with Vertical(id="tab-figures"):
+                yield FiguresTable(id="figures", zebra_stripes=True, fixed_columns=1)
         yield Footer(compact=True)
 
     async def show_tab(self, tab: str, focus: str | None = None) -> None:
         """Bring a tab into view (mounting and filling its widgets the first time) and focus in it."""
-        tabs = self.query_one("#returns-tabs", TabbedContent)
+        tabs = self.query_one("#returns-tabs", SectionTabs)
         if tabs.active != f"tab-{tab}":
-            self.switching_to = tab  # the TabActivated that follows leaves the focus alone
+            self.switching_to = tab  # the Activated that follows leaves the focus alone
             tabs.active = f"tab-{tab}"
         await self._mount_tab(tab)
+        self.query_one("#returns-panes", ContentSwitcher).current = f"tab-{tab}"
         self.query_one(focus or self._focus_in(tab)).focus()
 
     def _focus_in(self, tab: str) -> str:
@@ -152,7 +155,8 @@ class ReturnsScreen(ReturnActions):
     async def _mount_tab(self, tab: str) -> None:
         if tab not in self.shown_tabs:
             self.shown_tabs.add(tab)
-            await self.query_one(f"#tab-{tab}", TabPane).mount_all(tab_content(tab))
+            pane = Vertical(*tab_content(tab), id=f"tab-{tab}")
+            await self.query_one("#returns-panes", ContentSwitcher).add_content(pane)
             self._fill(tab)
 
     def _fill(self, tab: str) -> None:
@@ -185,14 +189,19 @@ class ReturnsScreen(ReturnActions):
         self.post_message(self.QuartersLoaded(sorted({*quarters, wanted}, reverse=True)))
 
     @on(QuartersLoaded)
-    async def _quarters_loaded(self, message: QuartersLoaded) -> None:
+    def _quarters_loaded(self, message: QuartersLoaded) -> None:
+        self.quarters = message.quarters
+        if self.built is not None and not self.query("#quarter"):  # else once the figures are drawn
+            self._mount_picker(message.quarters)
+
+    def _mount_picker(self, quarters: list[Period]) -> None:
         """The picker replaces "Loading quarters...": every choice in it is a quarter."""
         assert self.period is not None
-        picker = Select[Period]([(q.label, q) for q in message.quarters], id="quarter", value=self.period,
+        picker = Select[Period]([(q.label, q) for q in quarters], id="quarter", value=self.period,
                                 compact=True, allow_blank=False)
         loading = self.query_one("#quarter-loading", Static)
-        await self.query_one("#returns-bar", Horizontal).mount(picker, before=loading)
-        await loading.remove()
+        self.query_one("#returns-bar", Horizontal).mount(picker, before=loading)  # not awaited: the
+        loading.remove()  # screen's messages (the figures read meanwhile) are not held up for it
 
     @on(Select.Changed, "#quarter")
     def _quarter_chosen(self, event: Select.Changed) -> None:
@@ -215,14 +224,15 @@ class ReturnsScreen(ReturnActions):
     async def action_show_tab(self, tab: str) -> None:
         await self.show_tab(tab)
 
-    @on(TabbedContent.TabActivated, "#returns-tabs")
-    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+    @on(SectionTabs.Activated, "#returns-tabs")
+    async def _tab_shown(self, event: SectionTabs.Activated) -> None:
         """A tab chosen on the tab bar: mount it; focus moves into it unless it stays on the tabs."""
-        tab = (event.pane.id or "").removeprefix("tab-")
+        tab = event.tab.removeprefix("tab-")
         await self._mount_tab(tab)
+        self.query_one("#returns-panes", ContentSwitcher).current = event.tab
         if self.switching_to == tab:
             self.switching_to = None
-        elif not isinstance(self.focused, Tabs):
+        elif not isinstance(self.focused, SectionTabs):
             self.query_one(self._focus_in(tab)).focus()
 
     # -- reading the quarter -------------------------------------------------
@@ -260,9 +270,18 @@ class ReturnsScreen(ReturnActions):
             self.stale = None  # a new reading: a frozen one is checked again
         self.built = built
         self._show_state()
-        show_figures(self.query_one("#figures", DataTable), built.document)
+        self._drawing = show_figures(self.query_one("#figures", DataTable), built.document)
+        self._draw_more()
         self._show_stale()
         self.call_after_refresh(self._fill_tabs)  # the figures are drawn first
+
+    def _draw_more(self) -> None:
+        """The figures' next rows, then a pause for the screen to be drawn, until every row is in;
+        then the quarter picker, if its quarters came while the figures were read."""
+        if next(self._drawing, StopIteration) is not StopIteration:
+            self.call_after_refresh(self._draw_more)
+        elif self.quarters is not None and not self.query("#quarter"):
+            self._mount_picker(self.quarters)
 
     def _fill_tabs(self) -> None:
         for tab in TABS[1:]:
