@@ -30,6 +30,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Select, 
 from vrp_tui.periods import Period
 from vrp_tui.records.sections import SECTIONS
 from vrp_tui.returns import lifecycle, validation
+from vrp_tui.returns.figures import compute_figures
 from vrp_tui.returns.stale import Stale, changed_since_sign_off
 from vrp_tui.returns.validation import Finding
 from vrp_tui.screens.spoke.return_actions import ReturnActions
@@ -258,8 +259,9 @@ class ReturnsScreen(ReturnActions):
             built = build_draft(store, period, today)
         self.post_message(self.Loaded(built))
         self.post_message(self.ChartLoaded(period, year_so_far(store, period, built.document["totals"])))
-        if frozen:
-            self.post_message(self.StaleChecked(period, changed_since_sign_off(store, period, today=today)))
+        if frozen:  # the figures alone are compared: half a build, and no validation to hold the loop
+            now = compute_figures(store, period)
+            self.post_message(self.StaleChecked(period, changed_since_sign_off(store, period, today=today, now=now)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
