@@ -96,6 +96,7 @@ async def measure(db: Path, frozen: Period, draft: Period, runs: int) -> dict[st
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
+        gaps["last"] = time.perf_counter()
         app.set_interval(0.010, tick)
         for _ in range(runs):
             await pilot.pause(0.1)
