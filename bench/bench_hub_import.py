@@ -28,6 +28,7 @@ from typing import Any
 import minisign
 import pyrage
 
+from bench.common import Figure, verdict
 from vrp_tui.bundle import signing
 from vrp_tui.bundle.writer import write_bundle
 from vrp_tui.formatting import json_pounds
@@ -39,6 +40,7 @@ from vrp_tui.periods import Period
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 
 TARGET_SECONDS = 5.0
+TARGET_CHECKS = 0.5  # SPEC 8: of the 5 s, the checks and writes under 0.5 s
 PASSPHRASE = "bench hub passphrase"
 INTERVENTIONS = 40
 
@@ -181,7 +183,8 @@ def main() -> int:
     print(f"unlocking the hub identity (once per import):   {unlock * 1000:7.0f} ms")
     print(f"total, as `vrp hub import` of 40 files:          {total * 1000:7.0f} ms"
           f"  (target under {TARGET_SECONDS:.0f} s)")
-    return 0 if total < TARGET_SECONDS else 1
+    return verdict([Figure("hub import of 40 bundles", total, TARGET_SECONDS),
+                    Figure("hub import, the checks and writes", imports, TARGET_CHECKS)])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import vrp_tui
+from bench.common import Figure, verdict
 from bench.generate import spoke_db
 
 TARGET = 1.2
@@ -31,6 +32,7 @@ import sys
 which, db = sys.argv[1], sys.argv[2]
 if which == "vrp":
     from pathlib import Path
+    sys.argv[0] = "vrp"  # this process is the `vrp` command, as vrp_tui.cli checks
     import vrp_tui.cli  # everything `vrp` imports before it opens the app
     from vrp_tui.app import make_app
     app = make_app(Path(db))
@@ -101,9 +103,8 @@ def main() -> int:
     print(f"  {'vrp':28} {medians['vrp'][0]:8.3f} {medians['vrp'][1]:11.3f} s")
     ratios = [medians["vrp"][i] / medians["bare"][i] for i in (0, 1)]
     print(f"  {'ratio vrp / bare':28} {ratios[0]:8.2f} {ratios[1]:11.2f} x  (target ready <= {TARGET}x)")
-    ok = ratios[0] <= TARGET
-    print("start-up:", "within budget" if ok else "OVER BUDGET")
-    return 0 if ok else 1
+    return verdict([Figure("start-up to the first screen (ready)", medians["vrp"][0], TARGET, unit="x",
+                           baseline=medians["bare"][0], baseline_name="bare Textual")])
 
 
 if __name__ == "__main__":

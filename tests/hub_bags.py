@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import minisign
 import pyrage
 
 from vrp_tui.bundle import signing
-from vrp_tui.hub.intake import ImportResult, import_bundle
+from vrp_tui.hub.intake import IntakeResult, import_bundle
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
@@ -251,8 +252,9 @@ class HubWorld:
     def send(self, doc: dict[str, Any] | None = None, **kwargs: Any) -> bytes:
         return bundle(self.bag(doc, **kwargs), self.recipient)
 
-    def receive(self, data: bytes, name: str = "bundle.vrpb", received_at: str | None = None) -> ImportResult:
-        return import_bundle(self.store, data, self.identity, name=name, received_at=received_at)
+    def receive(self, data: bytes, name: str = "bundle.vrpb", received_at: str | None = None,
+                today: date | None = None) -> IntakeResult:
+        return import_bundle(self.store, data, self.identity, name=name, received_at=received_at, today=today)
 
     def dump(self) -> str:
         """Every table's schema and rows, to show a rejected bundle changed nothing."""

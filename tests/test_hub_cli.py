@@ -28,7 +28,9 @@ def set_up_hub(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("hub") / "hub.db"
     result = vrp(path, "init")
     assert result.exit_code == 0, result.output
-    return path, result.output.strip()
+    recipient, signing_key = result.output.splitlines()  # SPEC section 6: each on its own line
+    assert signing_key.startswith("RW")
+    return path, recipient
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def hub(set_up_hub: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
 
 def test_init_prints_the_recipient_and_refuses_to_run_twice(hub: tuple[Path, str]) -> None:
     path, recipient = hub
-    assert recipient.startswith("age1") and len(recipient.splitlines()) == 1
+    assert recipient.startswith("age1") and len(recipient.split()) == 1
     again = vrp(path, "init")
     assert again.exit_code == 1
     assert again.stderr.strip() == f"Error: {path} is already set up; its recipient is {recipient}"

@@ -64,7 +64,7 @@ def spoke_csvs(folder: Path, n: int) -> dict[str, str]:
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("partnership")
     hub = root / "hub.db"
-    recipient = ok(hub, "hub", "init").strip()
+    recipient = ok(hub, "hub", "init").splitlines()[0]
     exports = root / "exports"
     documents = {}
     for n, spoke in enumerate(SPOKES):

@@ -61,9 +61,9 @@ def test_any_other_string_is_a_clear_error(text: str) -> None:
 
 def test_financial_years() -> None:
     assert parse_financial_year("2025-26") == 2025
-    assert parse_financial_year("1999-00") == 1999
+    assert parse_financial_year("2099-00") == 2099  # the century turns
     assert Period.parse("2025-26-Q3").financial_year == "2025-26"
-    for bad in ("2025-27", "2025", "25-26"):
+    for bad in ("2025-27", "2025", "25-26", "1999-00", "2100-01", "２０２５-26"):
         with pytest.raises(PeriodError):
             parse_financial_year(bad)
 
@@ -75,3 +75,18 @@ def test_financial_years() -> None:
 )
 def test_age_in_whole_years_counts_the_birthday(dob: date, day: date, age: int) -> None:
     assert age_on(dob, day) == age
+
+
+@pytest.mark.parametrize("text", ["9999-00-Q4", "1999-00-Q4", "2100-01-Q1", "2000Q1", "1999-04-01/P3M",
+                                  "\uff12\uff10\uff12\uff15-26-Q1", "\u0662\u0660\u0662\u0665-26-Q1",
+                                  "2025-26-Q1\x1b[2J", "2025-26-Q\u00b9"])
+def test_periods_outside_2000_to_2100_or_in_other_digits_are_refused(text: str) -> None:
+    """SPEC section 9: a year outside 2000-2100 and non-ASCII digits are a one-line refusal."""
+    with pytest.raises(PeriodError) as refused:
+        Period.parse(text)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_first_and_last_financial_years_are_accepted() -> None:
+    assert Period.parse("2000-01-Q1").first_day == date(2000, 4, 1)
+    assert Period.parse("2099-00-Q4").last_day == date(2100, 3, 31)

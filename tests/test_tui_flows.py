@@ -315,7 +315,7 @@ async def test_log_a_group_session(spoke_db: Path) -> None:
     app = make_app(spoke_db)
     async with app.run_test(size=SIZE) as pilot:
         main = await started(pilot)
-        await pilot.press("g")
+        await pilot.press("G")  # the register has g; this form takes typed refs
         await settle(pilot)
         assert isinstance(app.screen, GroupSessionScreen)
         assert app.screen.query_one("#f-mode", Select).value == "group"

@@ -16,7 +16,7 @@ import pytest
 from hub_bags import HubWorld, SpokeKey, bundle, document, figures, intervention, make_bag
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import WorkerState
 
 from vrp_tui.hub.identity import create_identity
@@ -27,6 +27,7 @@ from vrp_tui.hub_app import HubApp, make_hub_app
 from vrp_tui.screens.hub.main import HubMainScreen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen, ReviewNoteScreen
 from vrp_tui.screens.hub.setup import HubSetupScreen, PassphraseScreen
+from vrp_tui.screens.shared.confirm import ConfirmScreen
 
 SIZE = (80, 24)
 TODAY = date(2025, 11, 1)
@@ -174,6 +175,12 @@ async def test_accept_and_return_with_issues_from_the_viewer(hub: tuple[Path, Hu
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # naming spoke, quarter and version
+        assert str(app.screen.query_one(".dialog-title", Label).content) == \
+            "Accept Bristol, 2025/26 Q1 (Apr–Jun 2025), version 2?"
+        assert len(reviews(path)) == 2  # nothing yet
+        await pilot.press("y")
         await settle(pilot)
         assert reviews(path)[-1] == ("bristol", 2, "accepted", "")
         assert static(app, "#return-title").endswith("· accepted")
@@ -244,7 +251,7 @@ async def test_the_inbox_asks_for_the_passphrase_then_imports_a_folder(hub: tupl
             ["x_other_hub.vrpb", "rejected: not addressed to this hub: no recipient matches the hub's identity"],
         ]
         assert static(app, "#inbox-status") == "2 files: 1 imported, 1 rejected."
-        await pilot.press("1")
+        await pilot.press("tab", "1")  # the path box keeps the focus after an import: leave it first
         await settle(pilot)
         assert table_text(app, "#matrix")[4][2].startswith("v1 late")  # the matrix reloaded (received today)
     store = HubStore(path)

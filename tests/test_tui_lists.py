@@ -95,22 +95,42 @@ async def test_editing_a_referral_shows_the_young_persons_ref(spoke_db: Path) ->
         {"end_date": "2025-07-31", "exit_reason": "completed"}]
 
 
-async def test_a_refused_delete_is_a_message_not_a_crash(spoke_db: Path) -> None:
-    seed(spoke_db, participants=("YP1",), referred=("YP1",))
+async def test_a_delete_says_what_depends_on_the_record_and_refuses(spoke_db: Path) -> None:
+    """A record that others refer to is not offered for deletion: the refusal counts them."""
+    seed(spoke_db, participants=("YP1", "YP2"), referred=("YP1", "YP2"))
+    store = Store(spoke_db)
+    ids = {r["ref"]: r["id"] for r in store.query("SELECT id, ref FROM participants")}
+    (mentoring,) = [r["id"] for r in store.query("SELECT id FROM interventions")]
+    for day in ("2025-05-02", "2025-05-09", "2025-05-16"):
+        store.save("contacts", {"participant_id": ids["YP1"], "intervention_id": mentoring, "date": day,
+                                "minutes": 60, "mode": "group"})
+    store.close()
     app = make_app(spoke_db)
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
+        main = await started(pilot)
         await pilot.press("d")
         await settle(pilot)
-        assert "Delete intervention MENT01?" in str(app.screen.query_one(".dialog-title", Static).content)
-        await pilot.press("y")
-        await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
+        assert isinstance(app.screen, MainScreen)  # no question: nothing to confirm
         assert [n.message for n in app._notifications] == [
-            "this intervention still has records that refer to it; delete those first"]
-        await pilot.press("d", "n")  # saying no deletes nothing either
+            "Intervention MENT01 has 2 referrals and 3 sessions: delete those first, or keep it."]
+        await pilot.press("2")
+        await settle(pilot)
+        assert row_text(main.record_list("participants").table, 0)[0] == "YP1"
+        await pilot.press("d")
+        await settle(pilot)
+        assert [n.message for n in app._notifications][-1] == (
+            "Young person YP1 has 1 referral and 3 sessions: delete those first, or keep it.")
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("d")  # a session: nothing refers to it, so the question is asked
+        await settle(pilot)
+        assert "Delete the session of YP1 on 2025-05-16?" in str(
+            app.screen.query_one(".dialog-title", Static).content)
+        await pilot.press("n")
         await settle(pilot)
     assert len(rows(spoke_db, "SELECT * FROM interventions")) == 1
+    assert len(rows(spoke_db, "SELECT * FROM participants")) == 2
+    assert len(rows(spoke_db, "SELECT * FROM contacts")) == 3
 
 
 async def test_the_command_palette_opens_the_add_forms(spoke_db: Path) -> None:
@@ -140,7 +160,7 @@ async def test_help_lists_the_key_bindings(spoke_db: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
         listed = {tuple(row_text(table, i)[1:]) for i in range(table.row_count)}
-        assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Log group session"), ("i", "Import CSV file"),
+        assert {("a", "Add"), ("d / del", "Delete"), ("2", "Show young people"), ("g", "Group register"), ("i", "Import CSV file"),
                 ("^s", "Save")} <= listed
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

@@ -13,10 +13,13 @@ from datetime import date, timedelta
 
 from vrp_tui.errors import VrpError
 
-_CODE = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
-_DHIS2 = re.compile(r"^(\d{4})Q([1-4])$")
-_ADX = re.compile(r"^(\d{4})-(\d{2})-01/P3M$")
-_FY = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: \d would take other scripts' digits too.
+_CODE = re.compile(r"([0-9]{4})-([0-9]{2})-Q([1-4])")
+_DHIS2 = re.compile(r"([0-9]{4})Q([1-4])")
+_ADX = re.compile(r"([0-9]{4})-([0-9]{2})-01/P3M")
+_FY = re.compile(r"([0-9]{4})-([0-9]{2})")
+# SPEC section 9: a year outside 2000-2100 is refused, so a financial year starts in 2000-2099.
+FIRST_FY, LAST_FY = 2000, 2099
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -34,20 +37,22 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         s = text.strip()
-        if m := _CODE.match(s):
+        if m := _CODE.fullmatch(s):
             start, end2, q = int(m[1]), int(m[2]), int(m[3])
             if (start + 1) % 100 != end2:
                 raise PeriodError(
                     f"{text!r}: the years must follow on (e.g. 2025-26-Q1)"
                 )
-            return cls(start, q)
-        if m := _DHIS2.match(s):
+            return cls(_in_range(start, text), q)
+        if m := _DHIS2.fullmatch(s):
             year, cq = int(m[1]), int(m[2])
-            return cls(year - 1, 4) if cq == 1 else cls(year, cq - 1)
-        if m := _ADX.match(s):
+            period = cls(year - 1, 4) if cq == 1 else cls(year, cq - 1)
+            return cls(_in_range(period.fy_start, text), period.quarter)
+        if m := _ADX.fullmatch(s):
             year, month = int(m[1]), int(m[2])
             if month in (4, 7, 10, 1):
-                return cls.containing(date(year, month, 1))
+                period = cls.containing(date(year, month, 1))
+                return cls(_in_range(period.fy_start, text), period.quarter)
         raise PeriodError(
             f"{text!r} is not a period: use YYYY-YY-Qn, e.g. 2025-26-Q1 "
             "(Apr-Jun 2025)"
@@ -117,10 +122,16 @@ def financial_year_code(fy_start: int) -> str:
 
 def parse_financial_year(text: str) -> int:
     """``2025-26`` -> 2025 (the calendar year the financial year starts in)."""
-    m = _FY.match(text.strip())
+    m = _FY.fullmatch(text.strip())
     if not m or (int(m[1]) + 1) % 100 != int(m[2]):
         raise PeriodError(f"{text!r} is not a financial year: use YYYY-YY, e.g. 2025-26")
-    return int(m[1])
+    return _in_range(int(m[1]), text)
+
+
+def _in_range(fy_start: int, text: str) -> int:
+    if not FIRST_FY <= fy_start <= LAST_FY:
+        raise PeriodError(f"{text!r}: years run from {FIRST_FY} to {LAST_FY + 1}")
+    return fy_start
 
 
 def age_on(date_of_birth: date, day: date) -> int:

@@ -1,22 +1,26 @@
 """BagIt (RFC 8493) tag files: writing them, and reading them back strictly.
 
-The bag is tiny and made only by this project, so the reader accepts exactly
-what the writer makes (no line folding, no repeated labels) and says which line
-is wrong otherwise.
+The writer makes one layout; the reader also takes what bagit-python makes
+(SPEC section 5 "Stock tools must agree"): BagIt 0.97 or 1.0, sha256 and
+sha512 manifests, labels it does not use (repeated or not). It does not take
+line folding, and says which line is wrong.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from vrp_tui.errors import VrpError
 
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
-_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-_MANIFEST_LINE = re.compile(r"(?P<digest>[0-9a-f]{64}) +(?P<path>\S(?:.*\S)?)")
+BAGIT_VERSIONS = ("0.97", "1.0")
+ALGORITHMS = {"sha256": 64, "sha512": 128}  # the manifests a bag may carry, and their digests' length
+
+_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_MANIFEST_LINE = re.compile(r"(?P<digest>[0-9a-fA-F]+)[ \t]+(?P<path>\S(?:.*\S)?)")
 
 
 class BagError(VrpError):
@@ -25,6 +29,10 @@ class BagError(VrpError):
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def digest(algorithm: str, data: bytes) -> str:
+    return hashlib.new(algorithm, data).hexdigest()
 
 
 def payload_oxum(payload: Mapping[str, bytes]) -> str:
@@ -56,39 +64,58 @@ def _lines(name: str, data: bytes) -> list[str]:
     return text.split("\n")[:-1] if text else []
 
 
-def parse_bag_info(data: bytes) -> dict[str, str]:
-    """The labels and values of bag-info.txt, each label once."""
+def parse_tag_file(name: str, data: bytes, used: Iterable[str] = ()) -> dict[str, str]:
+    """The labels and values of a tag file (bag-info.txt, bagit.txt).
+
+    A label in ``used`` (one the hub reads) must be there at most once; other
+    labels are kept as their last value and otherwise ignored.
+    """
+    wanted = set(used)
     fields: dict[str, str] = {}
-    for number, line in enumerate(_lines("bag-info.txt", data), start=1):
-        label, sep, value = line.partition(": ")
-        if not sep or not _LABEL.fullmatch(label) or "\r" in value:
-            raise BagError(f"bag-info.txt line {number} is not 'Label: value'")
-        if label in fields:
-            raise BagError(f"bag-info.txt repeats {label}")
-        fields[label] = value
+    for number, line in enumerate(_lines(name, data), start=1):
+        label, sep, value = line.partition(":")
+        if not sep or not _LABEL.fullmatch(label) or "\r" in value or (value and value[0] not in " \t"):
+            raise BagError(f"{name} line {number} is not 'Label: value'")
+        if label in fields and label in wanted:
+            raise BagError(f"{name} repeats {label}")
+        fields[label] = value.strip(" \t")
     return fields
 
 
-def parse_manifest(name: str, data: bytes) -> dict[str, str]:
-    """path -> sha256 hex digest from a manifest, each path once."""
+def parse_bag_info(data: bytes, used: Iterable[str] = ()) -> dict[str, str]:
+    return parse_tag_file("bag-info.txt", data, used)
+
+
+def check_bagit_txt(data: bytes) -> None:
+    """bagit.txt declares a BagIt version this hub reads, with UTF-8 tag files."""
+    fields = parse_tag_file("bagit.txt", data, ("BagIt-Version", "Tag-File-Character-Encoding"))
+    if fields.get("BagIt-Version") not in BAGIT_VERSIONS:
+        raise BagError(f"bagit.txt is not BagIt {' or '.join(BAGIT_VERSIONS)}")
+    if fields.get("Tag-File-Character-Encoding", "").upper() not in ("UTF-8", "UTF8"):
+        raise BagError("bagit.txt does not declare UTF-8 tag files")
+
+
+def parse_manifest(name: str, data: bytes, algorithm: str = "sha256") -> dict[str, str]:
+    """path -> hex digest (lower case) from a manifest of ``algorithm``, each path once."""
+    size = ALGORITHMS[algorithm]
     entries: dict[str, str] = {}
     for number, line in enumerate(_lines(name, data), start=1):
         match = _MANIFEST_LINE.fullmatch(line)
-        if not match:
-            raise BagError(f"{name} line {number} is not '<sha256> <path>'")
+        if not match or len(match["digest"]) != size:
+            raise BagError(f"{name} line {number} is not '<{algorithm}> <path>'")
         path = match["path"]
         if path in entries:
-            raise BagError(f"{name} lists {path} twice")
-        entries[path] = match["digest"]
+            raise BagError(f"{name} lists {path!r} twice")
+        entries[path] = match["digest"].lower()
     return entries
 
 
-def check_manifest(name: str, data: bytes, files: Mapping[str, bytes]) -> None:
+def check_manifest(name: str, data: bytes, files: Mapping[str, bytes], algorithm: str = "sha256") -> None:
     """The manifest lists exactly ``files`` and every digest matches."""
-    entries = parse_manifest(name, data)
+    entries = parse_manifest(name, data, algorithm)
     if set(entries) != set(files):
-        raise BagError(f"{name} lists {', '.join(sorted(entries)) or 'nothing'}, "
-                       f"not {', '.join(sorted(files))}")
-    for path, digest in sorted(entries.items()):
-        if sha256(files[path]) != digest:
+        listed = ", ".join(repr(p) for p in sorted(entries)[:5]) or "nothing"
+        raise BagError(f"{name} lists {listed}, not {', '.join(sorted(files))}")
+    for path, expected in sorted(entries.items()):
+        if digest(algorithm, files[path]) != expected:
             raise BagError(f"checksum mismatch for {path} in {name}")

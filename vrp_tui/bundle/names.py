@@ -17,8 +17,15 @@ TAG_MANIFEST = "tagmanifest-sha256.txt"
 SIGNATURE = TAG_MANIFEST + ".minisig"
 RETURN_JSON = "data/return.json"
 
-# Members in the order the writer stores them; the reader accepts exactly these.
+MANIFEST_512 = "manifest-sha512.txt"
+TAG_MANIFEST_512 = "tagmanifest-sha512.txt"
+
+# Members in the order the writer stores them; the reader requires these.
 MEMBERS = (BAGIT_TXT, BAG_INFO, MANIFEST, TAG_MANIFEST, SIGNATURE, RETURN_JSON)
+# What bagit-python adds by default (sha512 beside sha256): checked when there, never required.
+OPTIONAL_MEMBERS = (MANIFEST_512, TAG_MANIFEST_512)
+# Folder entries (as ``zip -r`` writes them) allowed inside the bag's folder, besides the folder itself.
+FOLDERS = ("data/",)
 # The tag files the tag manifest pins (the signature beside it cannot pin itself).
 TAG_FILES = (BAG_INFO, BAGIT_TXT, MANIFEST)
 

@@ -1,4 +1,4 @@
-"""Sending the return to the hub: ``vrp export`` and the ``vrp keys`` group."""
+"""Sending the return to the hub and hearing back: ``vrp export``, ``vrp keys``, ``vrp receipt import``."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def export(ctx: Context, period: str, out_dir: Path | None) -> None:
 
 @click.group("keys")
 def keys_group() -> None:
-    """Signing keys and the hub recipient: show, passphrase, recipient, rotate."""
+    """Signing keys, the hub recipient and the hub's key: show, passphrase, recipient, hub-key, rotate."""
 
 
 @keys_group.command("show")
@@ -119,6 +119,56 @@ def recipient_(ctx: Context, recipient: str | None) -> None:
         raise refuse(str(exc)) from None
     finally:
         store.close()
+
+
+@keys_group.command("hub-key")
+@click.argument("key", metavar="RW...")
+@pass_context
+def hub_key_(ctx: Context, key: str) -> None:
+    """Record (or replace) the hub's public signing key, for its receipts.
+
+    KEY is the RW... line `vrp hub identity` prints, or the hub's minisign .pub file.
+    """
+    from vrp_tui.spoke.receipts import set_hub_key
+
+    text = Path(key).read_text(encoding="utf-8") if Path(key).is_file() else key
+    store = open_spoke(ctx)
+    try:
+        line = set_hub_key(store, text)
+    except (signing.KeyProblem, StoreBusy) as exc:
+        raise refuse(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"hub key {signing.key_id(line)} recorded: {line}")
+
+
+@click.group("receipt")
+def receipt_group() -> None:
+    """The hub's receipts: import them (verified with the hub's signing key)."""
+
+
+@receipt_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_context
+def receipt_import(ctx: Context, files: tuple[Path, ...]) -> None:
+    """Verify and record the hub's receipt FILEs (a folder: every .vrpr in it); one line per file."""
+    from vrp_tui.bundle.receipt import SUFFIX
+    from vrp_tui.spoke.receipts import import_files
+
+    paths = [p for f in files for p in (sorted(f.glob("*" + SUFFIX)) if f.is_dir() else [f])]
+    if not paths:
+        raise refuse(f"no {SUFFIX} files in {', '.join(str(f) for f in files)}")
+    store = open_spoke(ctx)
+    try:
+        results = import_files(store, paths)
+    finally:
+        store.close()
+    refused = 0
+    for result in results:
+        say(f"{result.name}: {result.line}")
+        refused += not result.accepted
+    if refused:
+        raise refuse(f"{refused} of {len(paths)} receipt{'s' if len(paths) != 1 else ''} refused")
 
 
 @keys_group.command("rotate")

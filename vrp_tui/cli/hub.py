@@ -17,10 +17,16 @@ from vrp_tui.cli import freeze_imported
 from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import ask_passphrase
 from vrp_tui.formatting import timestamp
-from vrp_tui.hub.consolidate import consolidate
-from vrp_tui.hub.identity import IdentityProblem, create_identity, unlock_identity
+from vrp_tui.hub.identity import (
+    IdentityProblem,
+    create_identity,
+    ensure_signing_key,
+    signing_key_line,
+    unlock_identity,
+    unlock_signing_key,
+)
 from vrp_tui.hub.intake import bundles_in, import_files
-from vrp_tui.hub.report import FORMATS, default_name, report
+from vrp_tui.hub.report import FORMATS, NothingToReport, default_name, report, report_figures
 from vrp_tui.hub.review import ReviewRefused, review_return
 from vrp_tui.hub.spoke_keys import KeyRefused, enrol_key, list_keys, revoke_keys
 from vrp_tui.hub.status import completeness
@@ -73,7 +79,11 @@ def hub(ctx: click.Context) -> None:
 @hub.command()
 @pass_context
 def init(ctx: Context) -> None:
-    """Set up the hub database and its age identity; prints the recipient for the spokes."""
+    """Set up the hub database, its age identity and signing key.
+
+    Prints the recipient (age1...) and the signing key (RW...), each on its own
+    line: a spoke needs both (`vrp init --hub-recipient ... --hub-key ...`).
+    """
     with open_hub(ctx, set_up=False, create=True) as store:
         if store.recipient:
             raise refuse(f"{ctx.hub_db} is already set up; its recipient is {store.recipient}")
@@ -81,6 +91,49 @@ def init(ctx: Context) -> None:
             click.echo(create_identity(store, ask_passphrase(confirm=True)))
         except IdentityProblem as exc:
             raise refuse(str(exc)) from None
+        click.echo(signing_key_line(store))
+
+
+@hub.command()
+@pass_context
+def identity(ctx: Context) -> None:
+    """Print the hub's recipient (age1...) and signing key (RW...) again, each on its own line.
+
+    A hub set up before receipts makes its signing key now (asks for the passphrase).
+    """
+    with open_hub(ctx) as store:
+        line = signing_key_line(store)
+        if line is None:
+            try:
+                line = ensure_signing_key(store, ask_passphrase())
+            except IdentityProblem as exc:
+                raise refuse(str(exc)) from None
+        click.echo(store.recipient)
+        click.echo(line)
+
+
+@hub.command()
+@click.argument("spoke")
+@click.argument("period")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="exports",
+              show_default=True, help="The folder to write the receipt into.")
+@pass_context
+def receipt(ctx: Context, spoke: str, period: str, out_dir: Path) -> None:
+    """Write the receipt of the latest version of SPOKE's PERIOD return held, with its review state.
+
+    Signed with the hub's key (asks for the passphrase); prints the receipt's path.
+    """
+    from vrp_tui.hub.receipts import ReceiptNotIssued, issue_receipt
+
+    with open_hub(ctx) as store:
+        try:
+            key = unlock_signing_key(store, ask_passphrase())
+            done = issue_receipt(store, spoke, period, key, out_dir)
+        except (IdentityProblem, ReceiptNotIssued) as exc:
+            raise refuse(str(exc)) from None
+    say(done.path)
+    click.echo(f"{done.receipt.spoke} {done.receipt.period} v{done.receipt.version}: {done.receipt.label}"
+               + ("" if done.new else " (issued before; written again)"), err=True)
 
 
 @hub.command()
@@ -218,13 +271,22 @@ def show(ctx: Context, spoke: str, period: str, version: int | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (default: standard output; xlsx: a file named for the period).")
 @click.option("--publish", is_flag=True, help="Apply disclosure control, for release outside the partnership.")
+@click.option("--accepted-only", is_flag=True, help="Leave out returns the hub has not accepted.")
 @pass_context
-def report_(ctx: Context, period: str, fmt: str, out: Path | None, publish: bool) -> None:
-    """Consolidated VRP figures for PERIOD: exact, or with --publish disclosure-controlled."""
+def report_(ctx: Context, period: str, fmt: str, out: Path | None, publish: bool, accepted_only: bool) -> None:
+    """Consolidated VRP figures for PERIOD: exact, or with --publish disclosure-controlled.
+
+    The report names the returns it holds, their versions and review states; a
+    quarter with no returns held (with --accepted-only: none accepted) is refused.
+    """
     quarter = _period(period)
     with open_hub(ctx) as store:
-        figures = consolidate(store, quarter)
-        data = report(figures, fmt, publish=publish, threshold=store.setting("disclosure_threshold"))
+        try:
+            figures, returns = report_figures(store, quarter, accepted_only=accepted_only)
+        except NothingToReport as exc:
+            raise refuse(str(exc)) from None
+        data = report(figures, fmt, publish=publish, threshold=store.setting("disclosure_threshold"),
+                      returns=returns)
     if out is None and fmt == "xlsx":
         out = Path(default_name(figures, fmt, publish))
     if out is None:

@@ -148,11 +148,15 @@ def reopen(ctx: Context, period: str) -> None:
 @click.argument("period")
 @pass_context
 def versions(ctx: Context, period: str) -> None:
-    """List PERIOD's signed-off versions: who, when, exported, and whether the records changed since."""
+    """List PERIOD's signed-off versions: who, when, exported, the hub's receipt state and note,
+    and whether the records changed since."""
+    from vrp_tui.spoke.receipts import receipt_states
+
     p = _period(period)
     store = open_spoke(ctx)
     try:
         done = lifecycle.versions(store, p)
+        states = receipt_states(store, p.code)
         still_open = lifecycle.is_open(store, p)
         changed = stale.changed_since_sign_off(store, p) if done and not still_open else None
     except ReturnError as exc:
@@ -161,7 +165,9 @@ def versions(ctx: Context, period: str) -> None:
         store.close()
     for v in done:
         exported = f", exported {v.exported_at}" if v.exported_at else ""
-        say(f"v{v.version} {v.status} by {v.signed_off_by} at {v.signed_off_at}{exported}")
+        hub = states.get(v.version)
+        said = f"; hub: {hub.label}" + (f": {hub.note}" if hub.note else "") if hub else ""
+        say(f"v{v.version} {v.status} by {v.signed_off_by} at {v.signed_off_at}{exported}{said}")
     if still_open:
         click.echo(f"v{len(done) + 1} draft")
     if changed:

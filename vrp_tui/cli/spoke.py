@@ -34,14 +34,15 @@ def ask_passphrase(confirm: bool = False) -> str:
 @click.option("--spoke", required=True, help="bristol, banes, north-somerset, south-glos or somerset.")
 @click.option("--worker", required=True, help="Your name, recorded in the audit trail.")
 @click.option("--hub-recipient", required=True, help="The hub's age recipient (age1...).")
+@click.option("--hub-key", default="", metavar="RW...", help="The hub's public signing key, for its receipts.")
 @pass_context
-def init(ctx: Context, spoke: str, worker: str, hub_recipient: str) -> None:
+def init(ctx: Context, spoke: str, worker: str, hub_recipient: str, hub_key: str) -> None:
     """Set up a spoke database and its key pair; prints the public key."""
     store = open_spoke(ctx, set_up=False, create=True)
     try:
         line = set_up_spoke(
             store, spoke=spoke, worker=worker, hub_recipient=hub_recipient,
-            passphrase=ask_passphrase(confirm=True),
+            passphrase=ask_passphrase(confirm=True), hub_key=hub_key,
         )
     except SetupError as exc:
         raise refuse(str(exc)) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 from vrp_tui.demo.spokes import DemoSet, span
 from vrp_tui.spoke.export import export_return, plan_export
 from vrp_tui.hub.identity import unlock_identity
-from vrp_tui.hub.intake import ImportResult, import_bundle, read_file
+from vrp_tui.hub.intake import IntakeResult, import_bundle, read_file
 from vrp_tui.hub.review import review_return
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
@@ -99,7 +99,7 @@ def sign_off_and_export(made: DemoSet, *, passphrase: str, today: date) -> list[
     return sent
 
 
-def import_at_hub(made: DemoSet, sent: list[Sent], *, passphrase: str) -> list[ImportResult]:
+def import_at_hub(made: DemoSet, sent: list[Sent], *, passphrase: str) -> list[IntakeResult]:
     """Import the bundles in the order they arrived, then review most of them."""
     hub = HubStore(made.hub)
     try:
@@ -125,7 +125,7 @@ def import_at_hub(made: DemoSet, sent: list[Sent], *, passphrase: str) -> list[I
         hub.close()
 
 
-def fill_hub(made: DemoSet, *, passphrase: str, today: date | None = None) -> list[ImportResult]:
+def fill_hub(made: DemoSet, *, passphrase: str, today: date | None = None) -> list[IntakeResult]:
     """Sign off, export and import the demo's returns; one import result per bundle."""
     today = today or date.today()
     return import_at_hub(made, sign_off_and_export(made, passphrase=passphrase, today=today),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from vrp_tui.hub.held import held_documents
+from vrp_tui.hub.held import held_for_figures
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, FUNDING_SOURCE, PREVENTION_LEVEL, SEX, SPOKES
@@ -133,7 +133,7 @@ def trend_quarters(period: Period) -> list[Period]:
 
 def consolidate(hub: HubStore, period: Period) -> Consolidated:
     """The VRP figures for ``period`` from the held version of each spoke's return."""
-    return from_documents(period, held_documents(hub, [q.code for q in trend_quarters(period)]))
+    return from_documents(period, held_for_figures(hub, [q.code for q in trend_quarters(period)], period.code))
 
 
 def from_documents(period: Period, docs: Mapping[tuple[str, str], dict[str, Any]]) -> Consolidated:

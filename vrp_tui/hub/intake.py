@@ -13,12 +13,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pyrage
 
 from vrp_tui.bundle.names import SUFFIX
 from vrp_tui.bundle.reader import MAX_BUNDLE_BYTES, BundleRejected, VerifiedBundle, read_bundle
+from vrp_tui.errors import VrpError, one_line
 from vrp_tui.hub.spoke_keys import key_lookup
 from vrp_tui.hub.store import HubStore
 from vrp_tui.store.database import now_utc
@@ -30,7 +32,7 @@ REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class IntakeResult:
     """What became of one file: its one line for the analyst, and what it held."""
 
     name: str
@@ -60,21 +62,26 @@ class _Stale(Exception):
 
 def import_bundle(
     hub: HubStore, data: bytes, identity: pyrage.x25519.Identity, *, name: str,
-    received_at: str | None = None,
-) -> ImportResult:
-    """Verify one bundle's bytes and, if it passes every check, record it."""
+    received_at: str | None = None, today: date | None = None,
+) -> IntakeResult:
+    """Verify one bundle's bytes and, if it passes every check, record it.
+
+    ``today`` is the hub's date (default: the machine's), for check 5.
+    """
     try:
-        bundle = read_bundle(data, identity, key_lookup(hub))
+        bundle = read_bundle(data, identity, key_lookup(hub), today=today or date.today())
     except BundleRejected as exc:
-        return ImportResult(name, REJECTED, reason=str(exc))
+        return IntakeResult(name, REJECTED, reason=str(exc))
     try:
         with hub.transaction():
             return _record(hub, bundle, data, name, received_at or now_utc())
     except _Stale as exc:
         return _about(bundle, name, REJECTED, reason=str(exc))
+    except VrpError as exc:  # the database refused the write (read-only, full disk): rolled back
+        return _about(bundle, name, REJECTED, reason=exc.message)
 
 
-def _record(hub: HubStore, bundle: VerifiedBundle, data: bytes, name: str, received_at: str) -> ImportResult:
+def _record(hub: HubStore, bundle: VerifiedBundle, data: bytes, name: str, received_at: str) -> IntakeResult:
     """Check 6 (replay, versions) and 7 (keep the bytes), inside the caller's transaction."""
     same = hub.conn.execute(
         "SELECT spoke, period, version FROM bundles WHERE bundle_id = ?", [bundle.bundle_id]
@@ -104,8 +111,8 @@ def _record(hub: HubStore, bundle: VerifiedBundle, data: bytes, name: str, recei
 
 
 def _about(bundle: VerifiedBundle, name: str, outcome: str, *, reason: str = "",
-           superseded_version: int = 0) -> ImportResult:
-    return ImportResult(name, outcome, reason=reason, spoke=bundle.spoke, period=bundle.period,
+           superseded_version: int = 0) -> IntakeResult:
+    return IntakeResult(name, outcome, reason=reason, spoke=bundle.spoke, period=bundle.period,
                         version=bundle.version, superseded_version=superseded_version)
 
 
@@ -115,20 +122,43 @@ def read_file(path: Path) -> bytes:
         return f.read(MAX_BUNDLE_BYTES + 1)
 
 
-def import_files(hub: HubStore, paths: Iterable[Path], identity: pyrage.x25519.Identity) -> Iterator[ImportResult]:
-    """Import each file in turn, one result per file; a file that cannot be read is rejected."""
+def import_files(hub: HubStore, paths: Iterable[Path], identity: pyrage.x25519.Identity, *,
+                 today: date | None = None) -> Iterator[IntakeResult]:
+    """Import each file in turn, one result per file; a file that cannot be read is rejected.
+
+    A rejected file never stops the batch, whatever went wrong with it: even
+    an unexpected failure is that file's one-line rejection, and the next
+    file is imported.
+    """
     for path in paths:
-        try:
-            size = path.stat().st_size
-            if size > MAX_BUNDLE_BYTES:  # said before reading a byte of it (same words as the reader)
-                yield ImportResult(path.name, REJECTED,
-                                   reason=f"the file is {size} bytes, more than the {MAX_BUNDLE_BYTES} a bundle may be")
-                continue
-            data = read_file(path)
-        except OSError as exc:
-            yield ImportResult(path.name, REJECTED, reason=f"cannot read the file ({exc.strerror or exc})")
-            continue
-        yield import_bundle(hub, data, identity, name=path.name)
+        yield _import_file(hub, path, identity, today)
+
+
+def _import_file(hub: HubStore, path: Path, identity: pyrage.x25519.Identity, today: date | None) -> IntakeResult:
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_BUNDLE_BYTES:  # said before reading a byte of it (same words as the reader)
+            return IntakeResult(name, REJECTED,
+                                reason=f"the file is {size} bytes, more than the {MAX_BUNDLE_BYTES} a bundle may be")
+        data = read_file(path)
+    except OSError as exc:
+        return IntakeResult(name, REJECTED, reason=one_line(f"cannot read the file ({exc.strerror or exc})"))
+    try:
+        return import_bundle(hub, data, identity, name=name, today=today)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is its rejection, never the batch's end
+        _roll_back(hub)
+        return IntakeResult(name, REJECTED,
+                            reason=one_line(f"the file could not be checked ({type(exc).__name__}: {exc})"))
+
+
+def _roll_back(hub: HubStore) -> None:
+    """Leave no half-done transaction behind a failed file (the writes are one transaction)."""
+    try:
+        if hub.conn.in_transaction:
+            hub.conn.rollback()
+    except Exception:  # noqa: BLE001, S110 - nothing more can be done for this file
+        pass
 
 
 def bundles_in(folder: Path) -> list[Path]:

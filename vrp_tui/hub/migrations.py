@@ -69,3 +69,34 @@ def m001_hub(db: Database) -> None:
             BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
         """
     )
+
+
+@migrations()
+def m002_receipts(db: Database) -> None:
+    """The hub's minisign key pair (receipts) and every receipt issued, with its bytes."""
+    db.executescript(
+        """
+        CREATE TABLE hub_signing_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            key_id TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            secret_key TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE receipts (
+            id INTEGER PRIMARY KEY,
+            bundle INTEGER NOT NULL REFERENCES bundles(id),
+            review INTEGER REFERENCES reviews(id),
+            state TEXT NOT NULL CHECK (state IN ('received', 'accepted', 'returned-with-issues')),
+            issued_at TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            raw BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX receipts_once ON receipts(bundle, ifnull(review, 0));
+        CREATE TRIGGER receipts_no_update BEFORE UPDATE ON receipts
+            BEGIN SELECT RAISE(ABORT, 'receipts are kept as issued'); END;
+        CREATE TRIGGER receipts_no_delete BEFORE DELETE ON receipts
+            BEGIN SELECT RAISE(ABORT, 'receipts are kept as issued'); END;
+        """
+    )

@@ -8,6 +8,11 @@
 - XLSX (xlsxwriter): one sheet per table, named by its title, headers in bold,
   money and hours as numbers with their formats.
 
+Every report says which spokes' returns it holds, their versions and review
+states (SPEC section 7): the JSON's ``returns_held`` and a "Review states" row
+of the About table. ``accepted_only`` leaves out returns the hub has not
+accepted; a quarter with no returns to report is refused.
+
 Text is never a formula (SPEC section 9): a CSV cell that starts with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return is written after a ``'``; in XLSX
 every text is a string cell (``write_string``), and one that starts so also
@@ -19,23 +24,80 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
 
-from vrp_tui.hub.consolidate import Consolidated
+from vrp_tui.errors import VrpError
+from vrp_tui.hub.consolidate import Consolidated, from_documents, trend_quarters
+from vrp_tui.hub.held import held_documents, held_in
+from vrp_tui.hub.review import ACCEPTED, NOT_REVIEWED, STATE_LABELS, latest_reviews
+from vrp_tui.hub.store import HubStore
 from vrp_tui.hub.tables import Pounds, Table, build_tables
+from vrp_tui.periods import Period
+from vrp_tui.reference import SPOKES
 from vrp_tui.text import spreadsheet_cell
 
 FORMATS = ("json", "csv", "xlsx")
 
 
-def report(c: Consolidated, fmt: str, *, publish: bool = False, threshold: int = 5) -> bytes:
-    """The report for ``c`` in format ``fmt`` (json, csv or xlsx), as bytes to write out."""
+class NothingToReport(VrpError):
+    """A report of a quarter with no returns to put in it."""
+
+
+@dataclass(frozen=True)
+class HeldReturn:
+    """One spoke's return in a report: the version held and its review state."""
+
+    spoke: str
+    version: int
+    state: str  # accepted, issues or none (hub.review's states)
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spoke": self.spoke, "name": SPOKES[self.spoke].name, "version": self.version,
+                "state": self.label}
+
+
+def report_figures(hub: HubStore, period: Period, *,
+                   accepted_only: bool = False) -> tuple[Consolidated, list[HeldReturn]]:
+    """The figures a report of ``period`` holds and the returns in it with their review states.
+
+    With ``accepted_only`` a return the hub has not accepted (in any quarter the
+    report reads) is left out. NothingToReport when no return of ``period`` is left.
+    """
+    codes = [q.code for q in trend_quarters(period)]
+    docs = held_documents(hub, codes)
+    held = held_in(hub, codes)
+    reviews = latest_reviews(hub, [r.id for r in held.values()])
+    states = {key: reviews[r.id].state if r.id in reviews else NOT_REVIEWED for key, r in held.items()}
+    if accepted_only:
+        docs = {key: doc for key, doc in docs.items() if states.get(key) == ACCEPTED}
+    returns = [HeldReturn(s, held[(s, period.code)].version, states[(s, period.code)])
+               for s in SPOKES if (s, period.code) in docs]
+    if not returns:
+        some = any(code == period.code for _, code in held)
+        raise NothingToReport(f"no return for {period.code} is accepted: nothing to report" if some and accepted_only
+                              else f"no return for {period.code} is held: nothing to report")
+    return from_documents(period, docs), returns
+
+
+def report(c: Consolidated, fmt: str, *, publish: bool = False, threshold: int = 5,
+           returns: list[HeldReturn] | None = None) -> bytes:
+    """The report for ``c`` in format ``fmt`` (json, csv or xlsx), as bytes to write out.
+
+    ``returns`` (from :func:`report_figures`) names the returns it holds and their states.
+    """
     tables = build_tables(c, publish=publish, threshold=threshold)
+    if returns is not None:
+        _add_review_states(tables, returns)
     if fmt == "json":
-        return to_json(c, tables, publish, threshold)
+        return to_json(c, tables, publish, threshold, returns)
     if fmt == "csv":
         return to_csv(tables)
     if fmt == "xlsx":
@@ -55,7 +117,15 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def to_json(c: Consolidated, tables: list[Table], publish: bool, threshold: int) -> bytes:
+def _add_review_states(tables: list[Table], returns: list[HeldReturn]) -> None:
+    line = "; ".join(f"{SPOKES[r.spoke].name} v{r.version} {r.label}" for r in returns)
+    for table in tables:
+        if table.name == "about":
+            table.rows.append(["Review states", line])
+
+
+def to_json(c: Consolidated, tables: list[Table], publish: bool, threshold: int,
+            returns: list[HeldReturn] | None = None) -> bytes:
     data = {
         "period": c.period.code,
         "period_label": c.period.label,
@@ -63,6 +133,7 @@ def to_json(c: Consolidated, tables: list[Table], publish: bool, threshold: int)
         "disclosure_threshold": threshold if publish else None,
         "returns": dict(c.held),
         "missing": c.missing,
+        **({"returns_held": [r.to_json() for r in returns]} if returns is not None else {}),
         "tables": [
             {"name": t.name, "title": t.title, "columns": t.columns,
              "rows": [[_json_value(v) for v in row] for row in t.rows]}

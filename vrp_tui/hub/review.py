@@ -40,9 +40,14 @@ class Review:
 
 def review_return(
     hub: HubStore, spoke: str, period: str, *, accept: bool, note: str = "", reviewer: str,
-    at: str | None = None,
+    at: str | None = None, version: int | None = None,
 ) -> Review:
-    """Record a review of the held version of ``spoke``'s return for ``period``."""
+    """Record a review of the held version of ``spoke``'s return for ``period``.
+
+    With ``version`` (the version the analyst is looking at), the review is
+    refused unless that version is still the latest held: a review never lands
+    on a version nobody saw.
+    """
     if spoke not in SPOKES:
         raise ReviewRefused(f"unknown spoke {spoke!r} (one of {', '.join(SPOKES)})")
     try:
@@ -59,6 +64,12 @@ def review_return(
         if not held:
             raise ReviewRefused(f"no return from {spoke} for {code} is held")
         latest = held[-1]
+        if version is not None and version != latest.version:
+            known = any(v.version == version for v in held)
+            raise ReviewRefused(
+                f"version {version} of {spoke} {code} is not the latest held (version {latest.version} is): "
+                "open the latest to review it" if known else f"version {version} of {spoke} {code} is not held"
+            )
         when = at or now_utc()
         hub.conn.execute(
             "INSERT INTO reviews (bundle, state, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",

@@ -4,6 +4,10 @@ Enrolling a new key for a spoke keeps its earlier keys valid (key rotation:
 bundles signed before the change and still on their way are accepted). To stop
 trusting a lost or compromised key, revoke it; a revoked key is never trusted
 again, for new bundles. Bundles already imported stay on record.
+
+A degenerate (small-order) Ed25519 key is never enrolled: with one, a
+signature could be forged without any secret (``vrp_tui.bundle.signing``
+refuses it here and again whenever a bundle is verified).
 """
 
 from __future__ import annotations

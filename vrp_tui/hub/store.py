@@ -16,11 +16,11 @@ from sqlite_utils import Database
 
 from vrp_tui.errors import VrpError
 from vrp_tui.hub.migrations import migrations
-from vrp_tui.store.opening import HUB, DatabaseRefused, open_database, write_transaction
+from vrp_tui.store.opening import HUB, DatabaseRefused, open_database, rows, write_transaction
 
 # How many migrations vrp_tui/hub/migrations.py holds, kept in PRAGMA user_version
 # (a test keeps this in step with the migrations module).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Kept for callers that catch it: every refusal to open a file as the hub's.
 NotAHubDatabase = DatabaseRefused
@@ -46,6 +46,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("disclosure_threshold", 5, 2, 100, "published counts below this (from 1) are suppressed"),
     )
 }
+
+
+FOLDER_SETTINGS = ("receipts_folder", "reports_folder")  # where the TUI writes receipts and reports
 
 
 def _migrate(conn: sqlite3.Connection) -> int:
@@ -80,9 +83,7 @@ class HubStore:
         return write_transaction(self.conn)
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return rows(self.conn, sql, params)
 
     @property
     def recipient(self) -> str | None:
@@ -90,10 +91,29 @@ class HubStore:
         row = self.conn.execute("SELECT recipient FROM hub_identity WHERE id = 1").fetchone()
         return row[0] if row else None
 
+    @property
+    def signing_public_key(self) -> str | None:
+        """The hub's minisign public key (its ``.pub`` text) for receipts, or None before it is made."""
+        row = self.conn.execute("SELECT public_key FROM hub_signing_key WHERE id = 1").fetchone()
+        return row[0] if row else None
+
     def setting(self, key: str) -> int:
         spec = SETTINGS[key]
         row = self.conn.execute("SELECT value FROM hub_settings WHERE key = ?", [key]).fetchone()
         return int(row[0]) if row else spec.default
+
+    def folder(self, key: str, default: str = "exports") -> str:
+        """A folder the hub writes into (``receipts_folder``, ``reports_folder``), as last chosen."""
+        row = self.conn.execute("SELECT value FROM hub_settings WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row and row[0] else default
+
+    def set_folder(self, key: str, folder: str) -> None:
+        if key not in FOLDER_SETTINGS:
+            raise HubSettingError(f"unknown folder setting {key!r}")
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO hub_settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, folder])
 
     def settings(self) -> dict[str, int]:
         return {key: self.setting(key) for key in SETTINGS}

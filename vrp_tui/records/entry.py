@@ -15,7 +15,7 @@ from vrp_tui import reference
 from vrp_tui.formatting import json_pounds
 from vrp_tui.records.models import RecordError, ref_key, shown
 from vrp_tui.records.sections import PARTICIPANT_REF, Section, blank
-from vrp_tui.records.specs import FieldSpec
+from vrp_tui.records.specs import FieldSpec, iso_date_text, period_text
 from vrp_tui.store import KINDS, Store
 
 
@@ -28,8 +28,20 @@ def model_data(section: Section, values: Mapping[str, Any], participant_id: int 
             ref = (value or "").strip()
             data["participant_id"] = participant_id if participant_id is not None else (0 if ref else None)
         else:
-            data[spec.name] = value
+            data[spec.name] = as_typed(spec, spec.default if value is None else value)
     return data
+
+
+def as_typed(spec: FieldSpec, value: Any) -> Any:
+    """A form value as a UK user may type it, in the form the model reads: ``3/7/2025`` as
+    ``2025-07-03``, ``2025/26`` as ``2025-26``, ``2025-26-q1`` as ``2025-26-Q1``."""
+    if not isinstance(value, str):
+        return value
+    if spec.control == "date":
+        return iso_date_text(value)
+    if spec.name == "period":
+        return period_text(value)
+    return value
 
 
 _FRIENDLY = (("Input should be a valid integer", "a whole number"),)
@@ -191,6 +203,7 @@ def split_refs(text: str) -> list[str]:
 def check_group(values: Mapping[str, Any]) -> dict[str, str]:
     refs = split_refs(values.get("participants") or "")
     data = {k: values.get(k) for k in ("intervention_id", "date", "minutes", "mode")}
+    data["date"] = iso_date_text(data["date"]) if isinstance(data["date"], str) else data["date"]
     errors: dict[str, str] = {}
     try:
         KINDS["contacts"].model.check({**data, "participant_id": 0})
@@ -214,6 +227,7 @@ def save_group(store: Store, values: Mapping[str, Any]) -> int:
     if unknown := [ref for ref, pid in ids.items() if pid is None]:
         raise RecordError({"participants": "no young person with ref " + ", ".join(unknown)})
     data = {k: values.get(k) for k in ("intervention_id", "date", "minutes", "mode")}
+    data["date"] = iso_date_text(str(data["date"]))
     day = str(data["date"]).strip()
     intervention_id = int(values["intervention_id"])
     outside = [ref for ref, pid in ids.items()
@@ -228,3 +242,34 @@ def save_group(store: Store, values: Mapping[str, Any]) -> int:
         ref = refs[getattr(exc, "row", 0)]
         raise RecordError({"participants": f"{ref}: {exc}"}) from None
     return len(rows)
+
+
+REGISTER_KEYS = ("intervention_id", "date", "minutes", "mode")
+
+
+def register_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The group register's shared values, its date as ISO."""
+    data = {k: values.get(k) for k in REGISTER_KEYS}
+    if isinstance(data["date"], str):
+        data["date"] = iso_date_text(data["date"]).strip()
+    return data
+
+
+def check_register(values: Mapping[str, Any]) -> dict[str, str]:
+    """Problems with the register's intervention, date, minutes and mode (empty: good)."""
+    try:
+        KINDS["contacts"].model.check({**register_values(values), "participant_id": 0})
+    except RecordError as exc:
+        return {k: v for k, v in field_errors(exc.errors).items() if k != PARTICIPANT_REF}
+    return {}
+
+
+def check_date_text(text: str) -> bool:
+    """``text`` is an ISO date in the calendar (a look-up by it makes sense)."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

@@ -47,7 +47,7 @@ def _yes_no(value: Any) -> str:
 
 
 def _date(name: str, label: str, optional: bool = False) -> FieldSpec:
-    return FieldSpec(name, label, "date", optional=optional, placeholder="YYYY-MM-DD")
+    return FieldSpec(name, label, "date", optional=optional, placeholder="YYYY-MM-DD or dd/mm/yyyy")
 
 
 def _select(name: str, label: str, optional: bool = False) -> FieldSpec:
@@ -55,7 +55,7 @@ def _select(name: str, label: str, optional: bool = False) -> FieldSpec:
 
 
 _INTERVENTION = FieldSpec("intervention_id", "Intervention", "intervention")
-_PARTICIPANT = FieldSpec(PARTICIPANT_REF, "Young person", "participant", placeholder="their case ref")
+_PARTICIPANT = FieldSpec(PARTICIPANT_REF, "Young person", "participant", placeholder="type part of a ref or postcode")
 
 SECTIONS: dict[str, Section] = {
     s.kind: s
@@ -63,8 +63,8 @@ SECTIONS: dict[str, Section] = {
         Section(
             "interventions", "Interventions", "intervention",
             (
-                Column("ref", "Ref", 8), Column("name", "Name", 20),
-                Column("approach", "Approach", 16, _label("approach")),
+                Column("ref", "Ref", 8), Column("name", "Name", 16, grow=3),
+                Column("approach", "Approach", 12, _label("approach"), grow=1),
                 Column("start_date", "Start", 10), Column("end_date", "End", 10, blank),
             ),
             (
@@ -80,9 +80,9 @@ SECTIONS: dict[str, Section] = {
         Section(
             "participants", "Young people", "young person",
             (
-                Column("ref", "Ref", 14), Column("date_of_birth", "Date of birth", 13, blank),
+                Column("ref", "Ref", 12, grow=2), Column("date_of_birth", "Date of birth", 13, blank),
                 Column("sex", "Sex", 10, _label("sex")),
-                Column("ethnicity", "Ethnicity", 11, _label("ethnicity")),
+                Column("ethnicity", "Ethnicity", 11, _label("ethnicity"), grow=1),
                 Column("postcode_district", "Postcode", 9, blank),
             ),
             (
@@ -96,7 +96,7 @@ SECTIONS: dict[str, Section] = {
         Section(
             "enrolments", "Referrals", "referral",
             (
-                Column("participant_ref", "Person", 10), Column("intervention_ref", "Interv.", 7),
+                Column("participant_ref", "Person", 10, grow=2), Column("intervention_ref", "Interv.", 7, grow=1),
                 Column("referral_date", "Referred", 10),
                 Column("referral_source", "Source", 12, _label("referral_source")),
                 Column("high_risk", "Risk", 4, _yes_no),
@@ -114,22 +114,24 @@ SECTIONS: dict[str, Section] = {
         Section(
             "contacts", "Sessions", "session",
             (
-                Column("date", "Date", 10), Column("participant_ref", "Young person", 14),
-                Column("intervention_ref", "Intervention", 12), Column("minutes", "Minutes", 7),
-                Column("mode", "Mode", 10, _label("mode")),
+                Column("date", "Date", 10), Column("participant_ref", "Young person", 12, grow=2),
+                Column("intervention_ref", "Intervention", 12, grow=1), Column("minutes", "Mins", 4),
+                Column("mode", "Mode", 9, _label("mode")),
+                Column("attendance", "Attendance", 10, _label("attendance"), grow=1),
             ),
             (
-                _PARTICIPANT, _INTERVENTION, _date("date", "Date"),
+                _PARTICIPANT, _date("date", "Date"), _INTERVENTION,
                 FieldSpec("minutes", "Minutes", placeholder="e.g. 60"), _select("mode", "Mode"),
+                FieldSpec("attendance", "Attendance", "select", taxonomy="attendance", default="attended"),
             ),
             lambda row: f"the session of {row['participant_ref']} on {row['date']}",
         ),
         Section(
             "spend", "Spend", "spend",
             (
-                Column("intervention_ref", "Intervention", 12), Column("period", "Period", 10),
-                Column("funding_source", "Funding", 10, _label("funding_source")),
-                Column("amount", "Amount £", 12, money),
+                Column("intervention_ref", "Intervention", 12, grow=2), Column("period", "Period", 10),
+                Column("funding_source", "Funding", 10, _label("funding_source"), grow=1),
+                Column("amount", "Amount £", 14, money, justify="right"),
             ),
             (
                 _INTERVENTION, FieldSpec("period", "Period", placeholder="e.g. 2025-26-Q1"),
@@ -141,9 +143,9 @@ SECTIONS: dict[str, Section] = {
         Section(
             "budgets", "Budgets", "budget",
             (
-                Column("intervention_ref", "Intervention", 12), Column("financial_year", "Year", 8),
-                Column("funding_source", "Funding", 10, _label("funding_source")),
-                Column("amount", "Amount £", 12, money),
+                Column("intervention_ref", "Intervention", 12, grow=2), Column("financial_year", "Year", 8),
+                Column("funding_source", "Funding", 10, _label("funding_source"), grow=1),
+                Column("amount", "Amount £", 14, money, justify="right"),
             ),
             (
                 _INTERVENTION, FieldSpec("financial_year", "Financial year", placeholder="e.g. 2025-26"),
@@ -176,4 +178,12 @@ GROUP_FIELDS = (
     _INTERVENTION, _date("date", "Date"), FieldSpec("minutes", "Minutes", placeholder="e.g. 90"),
     _select("mode", "Mode"),
     FieldSpec("participants", "Young people", "refs", placeholder="refs, separated by spaces or commas"),
+)
+
+
+# The group register: one session, a mark for each young person (screens/spoke/register.py).
+
+REGISTER_FIELDS = (
+    _INTERVENTION, _date("date", "Date"), FieldSpec("minutes", "Minutes", placeholder="e.g. 90"),
+    FieldSpec("mode", "Mode", "select", taxonomy="mode", default="group"),
 )

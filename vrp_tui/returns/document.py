@@ -5,30 +5,103 @@ the spoke builds them, ``vrp return show --json`` prints them, the bundle
 carries them and the hub checks what it receives with :func:`validate_document`.
 The JSON Schema in ``vrp_tui/schemas/return-v1.json`` is generated from them.
 
-Money is a two-decimal string of pounds (``"1250.00"``); contact hours are a
-JSON number with one decimal place (``12.5``). The document names no young
-person: no participant refs, dates of birth, postcodes or names.
+Money is a two-decimal string of pounds (``"1250.00"``), at most 10^9;
+contact hours a finite number 0..10^7 with one decimal (``12.5``); counts JSON
+integers 0..10^9 (never strings, booleans or floats); versions 1..10^6;
+periods and dates in 2000-2100. The document names no young person. A document
+the hub received (``validate_document(..., received=today)``, after
+``vrp_tui.bundle.received`` checked its bytes and text) must also be a
+signed-off version with no negative money for a quarter ended by the hub's
+date (a spoke's draft may carry negative money: its validation reports it).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
 
 from vrp_tui import reference
 from vrp_tui.errors import VrpError
 
 FORMAT = 1
 
-Pounds = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["1250.00"])]
-Count = Annotated[int, Field(ge=0)]
-PeriodCode = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-Q[1-4]$", examples=["2025-26-Q1"])]
+MAX_COUNT = 10**9
+MAX_HOURS = 10**7
+MAX_POUNDS = 10**9
+MAX_VERSION = 10**6
+MAX_ID = 2**63 - 1  # a record id: what SQLite holds
+MAX_TEXT_BYTES = 100_000  # a string field, UTF-8 encoded
+YEARS = (2000, 2100)  # dates and periods outside these years are refused (SPEC section 9)
+_RECEIVED = "received"  # validation context key: the hub's date, set when the hub reads a bundle
+
+
+def _received(info: ValidationInfo) -> date | None:
+    """The hub's date when the document is being read as received, else None (a spoke's own)."""
+    return info.context.get(_RECEIVED) if isinstance(info.context, dict) else None
+
+
+def _pounds(value: str, info: ValidationInfo) -> str:
+    if Decimal(value) > MAX_POUNDS or Decimal(value) < -MAX_POUNDS:
+        raise ValueError(f"more than {MAX_POUNDS} pounds")
+    if _received(info) is not None and value.startswith("-"):
+        raise ValueError("money may not be negative")
+    return value
+
+
+Pounds = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", max_length=14, examples=["1250.00"],
+                               description="Pounds with two decimals, at most 10^9; never negative in a "
+                                           "signed-off return (the hub refuses it)"),
+                   AfterValidator(_pounds)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
+RecordId = Annotated[int, Field(strict=True, ge=0, le=MAX_ID)]
+Version = Annotated[int, Field(strict=True, ge=1, le=MAX_VERSION)]
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})-Q([1-4])")
+
+
+def period_problem(code: str, today: date | None = None) -> str | None:
+    """What is wrong with a period code (None: nothing); with ``today``, a quarter not ended is wrong."""
+    match = _PERIOD.fullmatch(code)
+    if not match:
+        return "not a period code (YYYY-YY-Qn)"
+    start, end, quarter = int(match[1]), int(match[2]), int(match[3])
+    if (start + 1) % 100 != end:
+        return "not a period: the years must follow on (e.g. 2025-26-Q1)"
+    if not YEARS[0] <= start < YEARS[1]:
+        return f"not a period of the years {YEARS[0]}-{YEARS[1]}"
+    if today is not None:
+        month = 4 + 3 * quarter  # the first month after the quarter (13: January, 16: April next year)
+        day_after = date(start + month // 13, (month - 1) % 12 + 1, 1)
+        if today < day_after:
+            return f"a quarter that has not ended (it ends {(day_after - timedelta(days=1)).isoformat()})"
+    return None
+
+
+def _period(code: str, info: ValidationInfo) -> str:
+    problem = period_problem(code, _received(info))
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+PeriodCode = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-Q[1-4]$", examples=["2025-26-Q1"],
+                                   description="YYYY-YY-Qn of the years 2000-2100; the hub refuses a "
+                                               "quarter that has not ended by its date"),
+                       AfterValidator(_period)]
 
 
 def _one_decimal(value: float) -> float:
@@ -37,7 +110,30 @@ def _one_decimal(value: float) -> float:
     return value
 
 
-Hours = Annotated[float, Field(ge=0), AfterValidator(_one_decimal)]
+Hours = Annotated[float, Field(strict=True, ge=0, le=MAX_HOURS, allow_inf_nan=False), AfterValidator(_one_decimal)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def _iso(pattern: re.Pattern[str], kind: type) -> BeforeValidator:
+    """Dates and times as ISO text only (never a number), or as the spoke's own objects."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, kind) and not (isinstance(value, str) and pattern.fullmatch(value)):
+            raise ValueError(f"not an ISO {'date' if kind is date else 'date and time'}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _in_years(value: date) -> date:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"the year is outside {YEARS[0]}-{YEARS[1]}")
+    return value
+
+
+Day = Annotated[date, _iso(_ISO_DATE, date), AfterValidator(_in_years)]
+Stamp = Annotated[datetime, _iso(_ISO_STAMP, datetime), AfterValidator(_in_years)]
 
 
 def _slug_of(taxonomy: str) -> Any:
@@ -165,7 +261,7 @@ class Message(Part):
     code: str
     text: str
     table: str
-    id: int | None = None
+    id: RecordId | None = None
     ref: str | None = None
 
 
@@ -182,13 +278,13 @@ class ReturnDocument(Part):
     spoke_name: str
     period: PeriodCode
     period_label: str
-    first_day: date
-    last_day: date
-    version: Annotated[int, Field(ge=1)] | None
+    first_day: Day
+    last_day: Day
+    version: Version | None
     status: Literal["draft", "signed-off", "exported"]
-    generated_at: datetime
+    generated_at: Stamp
     signed_off_by: str | None
-    signed_off_at: datetime | None
+    signed_off_at: Stamp | None
     approach_toolkit: str
     interventions: list[InterventionReturn]
     totals: Figures
@@ -204,21 +300,74 @@ class DocumentError(VrpError):
     """A return document that is not valid VRP-Format 1, with the first problems found."""
 
 
-def validate_document(data: dict[str, Any]) -> ReturnDocument:
-    """Check a ``return.json`` (already parsed) against format 1; DocumentError says why not."""
+def shown(value: Any, limit: int = 40) -> str:
+    """An outside value in a reason: its repr (controls and surrogates escaped), cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def where(loc: tuple[int | str, ...]) -> str:
+    """A place in the document, ``totals.active_by_sex.male``; outside keys escaped and cut short."""
+    parts = [str(p) if isinstance(p, int) or (p.isprintable() and len(p) <= 40) else shown(p) for p in loc]
+    return ".".join(parts) or "document"
+
+
+def _cut(message: str, limit: int = 160) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "\u2026"
+
+
+def _problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> str:
+    problems = [f"{where((*prefix, *err['loc']))}: {_cut(err['msg'])}" for err in exc.errors()[:3]]
+    more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+    return "; ".join(problems) + more
+
+
+class _ItemError(Exception):
+    def __init__(self, error: ValidationError, loc: tuple[int | str, ...]):
+        self.error, self.loc = error, loc
+
+
+def _items_first(data: dict[str, Any], context: dict[str, Any] | None) -> None:
+    """Validate the lists' items one by one first, stopping at the first bad one.
+
+    Thousands of bad items then cost one item's errors, not all of theirs.
+    """
+    lists: list[tuple[tuple[str, ...], Any, type[BaseModel]]] = [(("interventions",), data.get("interventions"),
+                                                                  InterventionReturn)]
+    checks = data.get("validation")
+    if isinstance(checks, dict):
+        lists += [(("validation", kind), checks.get(kind), Message) for kind in ("errors", "warnings")]
+    for loc, items, model in lists:
+        if isinstance(items, list):
+            for n, item in enumerate(items):
+                try:
+                    model.model_validate(item, context=context)
+                except ValidationError as exc:
+                    raise _ItemError(exc, (*loc, n)) from None
+
+
+def validate_document(data: dict[str, Any], *, received: date | None = None) -> ReturnDocument:
+    """Check a ``return.json`` (already parsed) against format 1; DocumentError says why not.
+
+    ``received``: the hub's date, for a document read from a bundle: the
+    received rules apply too (see the module's docstring).
+    """
     if not isinstance(data, dict):
         raise DocumentError("return.json is not a JSON object")
-    if data.get("format") != FORMAT:
-        raise DocumentError(f"return.json format {data.get('format')!r} is not {FORMAT}")
+    stated = data.get("format")
+    if type(stated) is not int or stated != FORMAT:
+        raise DocumentError(f"return.json format {shown(stated)} is not {FORMAT}")
+    context = {_RECEIVED: received} if received else None
     try:
-        return ReturnDocument.model_validate(data)
+        _items_first(data, context)
+        document = ReturnDocument.model_validate(data, context=context)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc']) or 'document'}: {err['msg']}"
-            for err in exc.errors()[:3]
-        ]
-        more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
-        raise DocumentError("return.json is not valid: " + "; ".join(problems) + more) from None
+        raise DocumentError("return.json is not valid: " + _problems(exc)) from None
+    except _ItemError as exc:
+        raise DocumentError("return.json is not valid: " + _problems(exc.error, exc.loc)) from None
+    if received is not None and (document.version is None or document.status == "draft"):
+        raise DocumentError("return.json is a draft: a bundle carries a signed-off version")
+    return document
 
 
 def json_schema() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from vrp_tui.bundle import signing
 from vrp_tui.config import check_passphrase
 from vrp_tui.errors import RecordError
 from vrp_tui.reference import SPOKES
+from vrp_tui.spoke.receipts import HUB_KEY_SETTING, check_hub_key
 from vrp_tui.store import Store
 from vrp_tui.store.database import now_utc
 
@@ -32,8 +33,12 @@ def check_recipient(recipient: str) -> str | None:
     return None
 
 
-def set_up_spoke(store: Store, *, spoke: str, worker: str, hub_recipient: str, passphrase: str) -> str:
-    """Record the spoke's identity and create its key pair; returns the public key line."""
+def set_up_spoke(store: Store, *, spoke: str, worker: str, hub_recipient: str, passphrase: str,
+                 hub_key: str = "") -> str:
+    """Record the spoke's identity and create its key pair; returns the public key line.
+
+    ``hub_key`` (optional) is the hub's public signing key, for its receipts.
+    """
     errors: dict[str, str] = {}
     if store.spoke:
         errors["spoke"] = f"this database is already set up for {store.spoke}"
@@ -45,11 +50,16 @@ def set_up_spoke(store: Store, *, spoke: str, worker: str, hub_recipient: str, p
         errors["hub_recipient"] = problem
     if problem := check_passphrase(passphrase):
         errors["passphrase"] = problem
+    if hub_key.strip() and (problem := check_hub_key(hub_key)):
+        errors["hub_key"] = problem
     if errors:
         raise SetupError(errors)
     pair = signing.generate(passphrase)
+    settings = {"spoke": spoke, "worker": worker.strip(), "hub_recipient": hub_recipient.strip()}
+    if hub_key.strip():
+        settings[HUB_KEY_SETTING] = signing.public_key_line(hub_key)
     with store.transaction():
-        store.set_settings({"spoke": spoke, "worker": worker.strip(), "hub_recipient": hub_recipient.strip()})
+        store.set_settings(settings)
         store.conn.execute(
             "INSERT INTO spoke_keys (key_id, public_key, secret_key, created_at) VALUES (?, ?, ?, ?)",
             [signing.key_id(pair.public_key), pair.public_key, pair.secret_key, now_utc()],
@@ -108,7 +118,7 @@ def unlock_signing_key(store: Store, passphrase: str | None) -> tuple[str, minis
 def change_passphrase(store: Store, old: str, new: str) -> None:
     """Re-encrypt the signing key in use under a new passphrase (retired keys sign nothing more)."""
     if problem := check_passphrase(new):
-        raise signing.KeyProblem(f"new passphrase: {problem}")
+        raise signing.KeyProblem(f"new passphrase: {problem}", field="new")
     key = _key_in_use(store)
     secret = signing.change_passphrase(key["secret_key"], old, new)
     with store.transaction():

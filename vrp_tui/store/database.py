@@ -22,6 +22,7 @@ from vrp_tui.store.opening import (
     StoreBusy,
     make_private_file,
     open_database,
+    rows,
     translate,
     write_transaction,
 )
@@ -31,7 +32,7 @@ __all__ = ["Store", "StoreBusy", "now_utc", "write_transaction"]
 # How many migrations vrp_tui/store/migrations.py holds; kept in PRAGMA user_version so
 # opening an up-to-date file needs neither sqlite-utils nor the migrations (a test keeps
 # this in step with the migrations module).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def now_utc() -> str:
@@ -95,9 +96,7 @@ class Store:
     # -- reading -------------------------------------------------------
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return rows(self.conn, sql, params)
 
     def get(self, kind: str, record_id: int) -> dict[str, Any] | None:
         k = KINDS[kind]
@@ -347,6 +346,12 @@ class Store:
             "WHERE date BETWEEN ? AND ? AND attendance = 'attended'", [first.isoformat(), last.isoformat()]
         ).fetchone()
         return int(row[0]), int(row[1])
+
+
+    def save_audited(self, kind: str, data: Mapping[str, Any], record_id: int | None = None) -> int:
+        """Validate and write one record with its audit row, inside the caller's ``transaction()``
+        (several records and deletes as one change, as the group register saves)."""
+        return self._save(KINDS[kind], data, record_id)
 
 
 def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[tuple[Any, ...]]]:

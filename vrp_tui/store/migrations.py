@@ -224,3 +224,26 @@ def m007_measurements(db: Database) -> None:
         CREATE INDEX measurements_intervention ON measurements(intervention_id, instrument, date);
         """
     )
+
+
+@migrations()
+def m008_receipts(db: Database) -> None:
+    """The hub's receipts for the bundles this spoke exported (the hub's key is the setting hub_key)."""
+    db.executescript(
+        """
+        CREATE TABLE receipts (
+            id INTEGER PRIMARY KEY,
+            bundle_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            note TEXT,
+            received_at TEXT NOT NULL,
+            reviewed_at TEXT,
+            issued_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            raw BLOB NOT NULL
+        );
+        CREATE INDEX receipts_period ON receipts(period, version, issued_at);
+        """
+    )

@@ -18,10 +18,11 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vrp_tui import config
 from vrp_tui.errors import VrpError
@@ -307,3 +308,10 @@ def _remove_if(created: bool, file: Path) -> None:
         return
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{file}{suffix}").unlink(missing_ok=True)
+
+
+def rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
+    """The rows ``sql`` selects, each a dict by column name (both stores' ``query``)."""
+    cur = conn.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]

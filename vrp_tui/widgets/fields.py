@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from vrp_tui import reference
-from vrp_tui.records.specs import FieldSpec
+from vrp_tui.records.specs import FieldSpec, iso_date_text
 from vrp_tui.text import as_text, printable
 
 _INPUT_CONTROLS = ("text", "date", "money", "participant", "refs", "password")
@@ -74,13 +74,19 @@ class FieldsForm(VerticalScroll):
 
     def _control(self, spec: FieldSpec) -> Widget:
         cid = control_id(spec.name)
+        if spec.control == "participant":
+            from vrp_tui.widgets.picker import RefPicker  # forms only: not for the first screen
+
+            return RefPicker(cid, placeholder=spec.placeholder, id=f"picker-{spec.name}")
         if spec.control in _INPUT_CONTROLS:
             return text_input(self, placeholder=spec.placeholder, password=spec.control == "password", id=cid)
         if spec.control == "yesno":
-            return Checkbox("yes", id=cid, compact=True)
+            return Checkbox("no", id=cid, compact=True)  # the label says what the box holds
         prompt = "(none)" if spec.optional else "Choose..."
         if spec.control == "intervention":
             prompt = "Loading interventions..."
+        if spec.default is not None:
+            return Select(choices_for(spec), prompt=prompt, id=cid, compact=True, value=spec.default)
         return Select(choices_for(spec), prompt=prompt, id=cid, compact=True)
 
     def control(self, name: str) -> Widget:
@@ -116,6 +122,15 @@ class FieldsForm(VerticalScroll):
             elif isinstance(widget, Select):
                 widget.value = Select.NULL if value is None else value
         self._filled = self.values()
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Set one field as if the user had chosen it (it counts as touched)."""
+        widget = self.control(name)
+        if isinstance(widget, Select):
+            widget.value = Select.NULL if value is None else value
+        elif isinstance(widget, Input | Checkbox):
+            widget.value = value
+        self.touched.add(name)
 
     def set_choices(self, name: str, choices: list[tuple[str, Any]], prompt: str) -> None:
         """Replace a select's choices; their labels (intervention names) are shown literally."""
@@ -177,7 +192,22 @@ class FieldsForm(VerticalScroll):
     @on(Input.Blurred)
     def _input_left(self, event: Input.Blurred) -> None:
         event.stop()
+        name = self._name_of(event.input)
+        if name is not None and self.specs[name].control == "date":
+            iso = iso_date_text(event.input.value)  # a UK date shown as it is stored
+            if iso != event.input.value:
+                event.input.value = iso
         self._edited(event.input, left=True)
+
+    def is_dirty(self) -> bool:
+        """The values differ from what the form was filled with (or started as)."""
+        return any(value != self._filled.get(name, self._blank(name)) for name, value in self.values().items())
+
+    def _blank(self, name: str) -> Any:
+        spec = self.specs[name]
+        if spec.default is not None:
+            return spec.default
+        return {"yesno": False, "select": None, "intervention": None}.get(spec.control, "")
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
@@ -187,6 +217,7 @@ class FieldsForm(VerticalScroll):
     @on(Checkbox.Changed)
     def _checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
+        event.checkbox.label = "yes" if event.value else "no"
         self._edited(event.checkbox, left=False)
 
 

@@ -96,7 +96,10 @@ class KeyFooter(Widget, can_focus=False):
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="crop", end="")
         palette = self._placed_palette()
+        room = palette.start - 2 if palette is not None else self.size.width
         for entry in self._entries:
+            if entry.end > room:
+                break  # only keys that fit whole: the rest are in F1 and the palette
             line.append(" " * (entry.start - line.cell_len))
             self._draw(line, entry)
         if palette is not None and palette.start - 1 >= line.cell_len:
@@ -119,7 +122,9 @@ class KeyFooter(Widget, can_focus=False):
 
     def _entry_at(self, x: int) -> FooterEntry | None:
         palette = self._placed_palette()
-        return next((e for e in (*self._entries, palette) if e is not None and e.start <= x < e.end), None)
+        room = palette.start - 2 if palette is not None else self.size.width
+        shown = (*(e for e in self._entries if e.end <= room), palette)
+        return next((e for e in shown if e is not None and e.start <= x < e.end), None)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         entry = self._entry_at(event.x)

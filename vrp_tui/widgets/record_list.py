@@ -8,10 +8,11 @@ and deleting are asked of the screen by messages; the list only lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,13 +20,38 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
+from vrp_tui.formatting import pounds
 from vrp_tui.records.specs import Column
 from vrp_tui.text import as_text, cells
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import text_input
 from vrp_tui.widgets.hosts import spoke_store
+
+
+def column_widths(columns: Sequence[Column], width: int) -> list[int]:
+    """Each column's width in ``width`` cells (a cell of padding each side of every column):
+    its least, plus a share of what is left by its ``grow``; the first growing column takes
+    the odd cells. Below the least they stay at the least and the table scrolls."""
+    least = [c.width for c in columns]
+    spare = width - sum(least) - 2 * len(columns)
+    weights = sum(c.grow for c in columns)
+    if spare <= 0 or not weights:
+        return least
+    shares = [spare * c.grow // weights for c in columns]
+    first = next(i for i, c in enumerate(columns) if c.grow)
+    shares[first] += spare - sum(shares)
+    return [n + extra for n, extra in zip(least, shares, strict=True)]
+
+
+def row_cells(columns: Sequence[Column], row: Mapping[str, Any]) -> list[Text]:
+    """A row's cells as Texts (never markup), money right-aligned."""
+    out = cells(*(c.show(row.get(c.key)) for c in columns))
+    for text, column in zip(out, columns, strict=True):
+        if column.justify != "left":
+            text.justify = column.justify  # type: ignore[assignment]
+    return out
 
 
 class ListSpec(Protocol):
@@ -63,6 +89,13 @@ class RecordTable(DataTable[Any]):
         """
         super()._update_dimensions(())
 
+    def refresh_columns(self) -> None:
+        """Redraw after column widths changed: the virtual size and the cached lines are
+        recomputed (Textual has no public call for a width change; see test_textual_api)."""
+        self._require_update_dimensions = True
+        self._clear_caches()
+        self.refresh()
+
 
 class RecordList(ReportsWorkerErrors, Vertical):
     """A paged DataTable of one kind of record with a search box above and a status line below."""
@@ -89,6 +122,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
     class Counted(Message):
         generation: int
         total: int
+        amount: int | None = None  # the pence of the rows counted, for lists of money
 
     @dataclass
     class Requested(Message):
@@ -109,6 +143,8 @@ class RecordList(ReportsWorkerErrors, Vertical):
         self.loaded_once = False
         self._fetching = False
         self._keep_cursor_on: int | None = None
+        self._select_next: int | None = None
+        self.amount_total: int | None = None  # spend and budgets: the total of the rows listed
         self._search_timer: Timer | None = None
         self.id_filter: IdFilter | None = None  # exactly these records (a finding's), until esc clears it
 
@@ -126,6 +162,24 @@ class RecordList(ReportsWorkerErrors, Vertical):
         for column in self.spec.columns:
             table.add_column(column.label, key=column.key, width=column.width)
 
+    # -- columns that share the width ----------------------------------------
+
+    def on_resize(self) -> None:
+        self._fit_columns(self.size.width)
+
+    def _fit_columns(self, width: int) -> None:
+        """Give each column its least width, then share what is left by ``grow`` (names first)."""
+        table = self.table
+        widths = column_widths(self.spec.columns, width - 2)  # the scroll bar's room
+        changed = False
+        for column, new in zip(self.spec.columns, widths, strict=True):
+            shown = table.columns.get(ColumnKey(column.key))
+            if shown is not None and shown.width != new:
+                shown.width = new
+                changed = True
+        if changed:
+            table.refresh_columns()
+
     @property
     def table(self) -> RecordTable:
         return self.query_one("#table", RecordTable)
@@ -136,10 +190,15 @@ class RecordList(ReportsWorkerErrors, Vertical):
 
     # -- loading ---------------------------------------------------------
 
+    def select_after_reload(self, record_id: int) -> None:
+        """Put the cursor on ``record_id`` once the next reload has it (a record just saved)."""
+        self._select_next = record_id
+
     def reload(self) -> None:
         """Start again from the first page (keeping the cursor on the same record if it is there)."""
         self.generation += 1
-        self._keep_cursor_on = self.current_id()
+        self._keep_cursor_on = self._select_next if self._select_next is not None else self.current_id()
+        self._select_next = None
         self.complete = False
         self._fetching = True
         self.loaded_once = True
@@ -150,15 +209,20 @@ class RecordList(ReportsWorkerErrors, Vertical):
         """A page of rows; then, if asked, how many there are in all (the page is shown first)."""
         store = spoke_store(self)
         if self.id_filter is not None:
-            rows, total = store.page_of_ids(self.kind, self.id_filter.ids, search=search, offset=offset,
-                                            limit=self.PAGE)
+            rows, matching = store.page_of_ids(self.kind, self.id_filter.ids, search=search, offset=offset,
+                                               limit=self.PAGE)
             self.post_message(self.PageLoaded(generation, offset, rows))
-            self.post_message(self.Counted(generation, total))
+            self.post_message(self.Counted(generation, matching))
             return
         rows = store.page(self.kind, search=search, offset=offset, limit=self.PAGE)
         self.post_message(self.PageLoaded(generation, offset, rows))
         if count:
-            self.post_message(self.Counted(generation, store.count(self.kind, search=search)))
+            total = None
+            if any(c.key == "amount" for c in self.spec.columns):
+                from vrp_tui.store.lookups import amount_total
+
+                total = amount_total(store, self.kind, search)
+            self.post_message(self.Counted(generation, store.count(self.kind, search=search), total))
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
@@ -172,7 +236,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
         for row in message.rows:
             record_id = int(row["id"])
             self.rows[record_id] = row
-            table.add_row(*cells(*(c.show(row.get(c.key)) for c in self.spec.columns)), key=str(record_id))
+            table.add_row(*row_cells(self.spec.columns, row), key=str(record_id))
         self.complete = len(message.rows) < self.PAGE
         self._fetching = False
         if message.offset == 0 and self._keep_cursor_on is not None:
@@ -186,6 +250,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
         message.stop()
         if message.generation == self.generation:
             self.total = message.total
+            self.amount_total = message.amount
             self._show_status()
 
     def _show_status(self) -> None:
@@ -200,6 +265,8 @@ class RecordList(ReportsWorkerErrors, Vertical):
             text = f"{shown:,} of {self.total:,} {noun} loaded" + (
                 f" matching {self.search!r}" if self.search else ""
             )
+        if self.amount_total is not None and shown:
+            text += f"; total £{pounds(self.amount_total)}"
         if self.id_filter is not None:
             text = f"{self.id_filter.label} \u00b7 esc clears \u00b7 {text}"
         self.query_one("#status", Static).update(as_text(text), layout=False)  # one line whatever it says

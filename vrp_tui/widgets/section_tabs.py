@@ -9,7 +9,7 @@ Its colours are component classes styled in app.tcss, mirroring Tabs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -51,9 +51,12 @@ class SectionTabs(Widget, can_focus=True):
         def control(self) -> SectionTabs:
             return self.tabs
 
-    def __init__(self, tabs: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+    def __init__(self, tabs: Sequence[tuple[str, str]], *, id: str | None = None,
+                 short: Mapping[str, str] | None = None) -> None:
+        """``short``: a shorter label by tab id, used when the full labels do not fit on one line."""
         super().__init__(id=id)
         self.tabs = tuple(tabs)
+        self.short = dict(short or {})
         self.set_reactive(SectionTabs.active, self.tabs[0][0])
         start, end = self._span(0)
         self.set_reactive(SectionTabs._underline_start, float(start))
@@ -62,10 +65,22 @@ class SectionTabs(Widget, can_focus=True):
     def _index(self, tab: str) -> int:
         return next(n for n, (tab_id, _) in enumerate(self.tabs) if tab_id == tab)
 
+    def labels(self) -> list[str]:
+        """The labels as drawn: the short ones if the full ones do not fit the width."""
+        full = [label for _, label in self.tabs]
+        if not self.short or not self.size.width or sum(cell_len(x) + 2 for x in full) <= self.size.width:
+            return full
+        return [self.short.get(tab, label) for tab, label in self.tabs]
+
     def _span(self, index: int) -> tuple[int, int]:
         """The columns of a tab's label (a tab is its label with a space either side)."""
-        start = sum(cell_len(label) + 2 for _, label in self.tabs[:index]) + 1
-        return start, start + cell_len(self.tabs[index][1])
+        labels = self.labels()
+        start = sum(cell_len(label) + 2 for label in labels[:index]) + 1
+        return start, start + cell_len(labels[index])
+
+    def on_resize(self) -> None:
+        if self.short:  # the labels may have changed: the underline follows at once
+            self._underline_start, self._underline_end = (float(n) for n in self._span(self._index(self.active)))
 
     def _tab_at(self, x: int) -> int | None:
         for index in range(len(self.tabs)):
@@ -75,9 +90,9 @@ class SectionTabs(Widget, can_focus=True):
         return None
 
     def render(self) -> RenderableType:
-        labels = Text()
+        labels = Text(no_wrap=True, overflow="crop")  # one line, whatever the width
         active = self._index(self.active)
-        for index, (_, label) in enumerate(self.tabs):
+        for index, label in enumerate(self.labels()):
             role = "active" if index == active else "hover" if index == self._hover else "tab"
             labels.append(" ")
             labels.append(label, self.get_component_rich_style(f"section-tabs--{role}"))

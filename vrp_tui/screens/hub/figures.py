@@ -42,7 +42,12 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
         Binding("right_square_bracket", "quarter(1)", "Next quarter", id="figures.next"),
         *(Binding(key, f"show_view('{name}')", f"Show {title.lower()}", show=False, id=f"figures.{name}")
           for name, title, key in VIEWS),
+        Binding("e", "export_report", "Export report", id="figures.export"),
     ]
+
+    @dataclass
+    class ReportFolder(Message):
+        folder: str
 
     @dataclass
     class Loaded(Message):
@@ -61,7 +66,7 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
                     if name == "trend":
                         yield from self._trend_charts()
                     yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
-        yield Static("[ ] quarter · views: t s a l r b · * counted once per intervention",
+        yield Static("[ ] quarter · views: t s a l r b · e export report · * once per intervention",
                      classes="list-status")
 
     def _trend_charts(self) -> ComposeResult:
@@ -114,6 +119,25 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     def action_show_view(self, name: str) -> None:
         self.query_one("#figures-tabs", TabbedContent).active = f"tab-fig-{name}"
         self.query_one(f"#fig-{name}", DataTable).focus()
+
+    # -- exporting the report ------------------------------------------------
+
+    def action_export_report(self) -> None:
+        if self.period is not None:
+            self._report_folder()
+
+    @work(thread=True, exit_on_error=False, group="figures-export")
+    def _report_folder(self) -> None:
+        from vrp_tui.screens.hub.report_export import REPORTS_FOLDER
+
+        self.post_message(self.ReportFolder(hub_store(self).folder(REPORTS_FOLDER)))
+
+    @on(ReportFolder)
+    def _ask_report(self, message: ReportFolder) -> None:
+        from vrp_tui.screens.hub.report_export import ReportExportScreen
+
+        if self.period is not None:
+            self.app.push_screen(ReportExportScreen(self.period, message.folder))
 
     def action_quarter(self, step: int) -> None:
         if self.period is not None:

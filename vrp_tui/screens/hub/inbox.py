@@ -1,13 +1,17 @@
 """The inbox: import a bundle file, or every ``.vrpb`` in a folder; one line per file.
 
 The hub's identity is unlocked (passphrase) at the first import of the session.
-Files are read and checked in a worker, each result shown as it comes.
+Files are read and checked in a worker, each result shown as it comes. The path
+box keeps the focus (typing a path never reaches the tab shortcuts), the status
+line always ends in the outcome (a path that is not there included), and the
+highlighted result's whole line is shown below the table, wrapped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,7 +26,7 @@ from vrp_tui.hub.intake import (
     IMPORTED,
     REJECTED,
     SUPERSEDES,
-    ImportResult,
+    IntakeResult,
     bundles_in,
     import_files,
 )
@@ -48,19 +52,36 @@ def files_at(text: str) -> list[Path]:
 
 
 class InboxPane(ReportsWorkerErrors, Vertical):
+    DEFAULT_CSS = """
+    #inbox-detail {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+l", "clear", "Clear results", id="inbox.clear"),
+        Binding("ctrl+r", "receipts", "Write receipts", id="inbox.receipts"),
     ]
 
     @dataclass
     class Result(Message):
-        result: ImportResult
+        result: IntakeResult
 
     @dataclass
     class Finished(Message):
         total: int
         imported: int
         rejected: int
+
+    @dataclass
+    class Stopped(Message):
+        reason: str
+
+    @dataclass
+    class ReceiptFolder(Message):
+        folder: str
 
     class Imported(Message):
         """At least one bundle was imported: the matrix and the figures are out of date."""
@@ -72,7 +93,12 @@ class InboxPane(ReportsWorkerErrors, Vertical):
             yield text_input(self, id="inbox-path", placeholder="path to a .vrpb file or a folder")
             yield Button("Import", id="inbox-import", variant="primary", compact=True)
         yield DataTable(id="inbox-results", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="inbox-detail")
         yield Static("", id="inbox-status", classes="list-status")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.results: list[IntakeResult] = []
 
     def on_mount(self) -> None:
         self.query_one("#inbox-results", DataTable).add_columns("File", "Result")
@@ -105,7 +131,11 @@ class InboxPane(ReportsWorkerErrors, Vertical):
     def _import(self, text: str) -> None:
         identity = hub_host(self).identity
         assert identity is not None
-        paths = files_at(text)
+        try:
+            paths = files_at(text)
+        except OSError as exc:
+            self.post_message(self.Stopped(str(exc)))
+            return
         imported = rejected = 0
         for result in import_files(hub_store(self), paths, identity):
             rejected += result.outcome == REJECTED
@@ -116,23 +146,66 @@ class InboxPane(ReportsWorkerErrors, Vertical):
     @on(Result)
     def _result(self, message: Result) -> None:
         result = message.result
+        self.results.append(result)
         table = self.query_one("#inbox-results", DataTable)
         style = STYLES.get(result.outcome, "green")  # a file's name and a refusal's reason shown literally
         table.add_row(cell(result.name), Text(printable(result.line), style=style))
 
         table.move_cursor(row=table.row_count - 1)
+        self._detail(result)
+
+    def _detail(self, result: IntakeResult) -> None:
+        """The whole line of a result, wrapped: a long reason is never cut at the table's edge."""
+        text = Text(f"{printable(result.name)}: {printable(result.line)}",
+                    style=STYLES.get(result.outcome, "green"))
+        self.query_one("#inbox-detail", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#inbox-results")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        index = event.cursor_row
+        if 0 <= index < len(self.results):
+            self._detail(self.results[index])
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
         files = f"{message.total} file{'s' if message.total != 1 else ''}"
         self._status(f"{files}: {message.imported} imported, {message.rejected} rejected.")
-        self.query_one("#inbox-results", DataTable).focus()  # the lines just added; tab keys work again
+        self.query_one("#inbox-path", Input).focus()  # the next path is typed straight away
         if message.imported:
             self.post_message(self.Imported())
 
+    @on(Stopped)
+    def _stopped(self, message: Stopped) -> None:
+        self._status(f"Nothing imported: {message.reason}.")
+        self.notify(printable(message.reason), title="Nothing imported", severity="error", markup=False)
+        self.query_one("#inbox-path", Input).focus()
+
+    def worker_failed(self, exc: BaseException) -> None:
+        """The status line ends in the outcome whatever went wrong; the reason is reported too."""
+        self._status("Import stopped: " + (str(exc) or type(exc).__name__))
+        super().worker_failed(exc)
+
+    def action_receipts(self) -> None:
+        """Write the receipts of every return not yet answered (what was just imported, say)."""
+        self._receipt_folder()
+
+    @work(thread=True, exit_on_error=False, group="inbox-receipts")
+    def _receipt_folder(self) -> None:
+        from vrp_tui.screens.hub.review import RECEIPTS_FOLDER
+
+        self.post_message(self.ReceiptFolder(hub_store(self).folder(RECEIPTS_FOLDER)))
+
+    @on(ReceiptFolder)
+    def _ask_receipts(self, message: ReceiptFolder) -> None:
+        from vrp_tui.screens.hub.review import ReceiptScreen
+
+        self.app.push_screen(ReceiptScreen(None, None, message.folder))
+
     def action_clear(self) -> None:
         self.query_one("#inbox-results", DataTable).clear()
+        self.results.clear()
+        self.query_one("#inbox-detail", Static).update("")
         self._status("")
 
     def _status(self, text: str) -> None:
-        self.query_one("#inbox-status", Static).update(text)
+        self.query_one("#inbox-status", Static).update(Text(printable(text)))  # may quote a typed path

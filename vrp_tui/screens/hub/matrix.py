@@ -56,11 +56,18 @@ class MatrixPane(ReportsWorkerErrors, Vertical):
     BINDINGS = [
         Binding("left_square_bracket", "year(-1)", "Previous year", id="matrix.previous"),
         Binding("right_square_bracket", "year(1)", "Next year", id="matrix.next"),
+        Binding("r", "receipt", "Receipt", id="matrix.receipt"),
     ]
 
     @dataclass
     class Loaded(Message):
         matrix: Completeness
+
+    @dataclass
+    class ReceiptFolder(Message):
+        spoke: str
+        period: str
+        folder: str
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -71,7 +78,7 @@ class MatrixPane(ReportsWorkerErrors, Vertical):
         yield Static("", id="matrix-title", classes="pane-title")
         yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="matrix-detail", classes="detail")
-        yield Static("✓ accepted  ! returned with issues  · not reviewed   [ ] change year",
+        yield Static("✓ accepted  ! returned with issues  · not reviewed   [ ] change year  r receipt",
                      classes="list-status")
 
     @property
@@ -137,6 +144,29 @@ class MatrixPane(ReportsWorkerErrors, Vertical):
         from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
 
         self.app.push_screen(ReturnViewerScreen(cell.spoke, cell.period), self._return_closed)
+
+    def action_receipt(self) -> None:
+        """Write the receipt of the highlighted return for its spoke (asks for the passphrase: it signs)."""
+        cell = self.selected()
+        if cell is None:
+            return
+        if cell.version is None:
+            self.notify(f"Nothing from {SPOKES[cell.spoke].name} for {cell.period} to answer yet.", timeout=3,
+                        markup=False)
+            return
+        self._receipt_folder(cell.spoke, cell.period)
+
+    @work(thread=True, exit_on_error=False, group="matrix-receipt")
+    def _receipt_folder(self, spoke: str, period: str) -> None:
+        from vrp_tui.screens.hub.review import RECEIPTS_FOLDER
+
+        self.post_message(self.ReceiptFolder(spoke, period, hub_store(self).folder(RECEIPTS_FOLDER)))
+
+    @on(ReceiptFolder)
+    def _ask_receipt(self, message: ReceiptFolder) -> None:
+        from vrp_tui.screens.hub.review import ReceiptScreen
+
+        self.app.push_screen(ReceiptScreen(message.spoke, message.period, message.folder))
 
     def _return_closed(self, reviewed: bool | None) -> None:
         if reviewed:

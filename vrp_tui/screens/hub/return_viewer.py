@@ -1,12 +1,13 @@
 """One spoke's return for one quarter: figures, breakdowns, narrative, versions and what changed.
 
-Reviewing (accept, or return with issues and a note) always applies to the
-version held, the latest; the screen dismisses with True if a review was made.
+Reviewing (accept after a confirmation naming spoke, quarter and version, or
+return with issues and a note) applies to the version on screen and is refused
+if it is not the latest held; ``r`` writes the receipt for the spoke. The
+screen dismisses with True if a review was made.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,20 +21,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from vrp_tui.errors import RecordError
 from vrp_tui.formatting import pounds, timestamp
 from vrp_tui.hub.consolidate import pence
-from vrp_tui.hub.review import ReviewRefused, review_return
+from vrp_tui.hub.review import review_return
 from vrp_tui.hub.viewer import Change, ReturnView, diff_versions, view_return
 from vrp_tui.periods import Period
-from vrp_tui.records.specs import FieldSpec
 from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, PREVENTION_LEVEL, SEX, SPOKES
 from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.screens.hub.common import SHORT_NAMES, show_value
-from vrp_tui.screens.shared.form import FormScreen
+from vrp_tui.screens.hub.review import (
+    RECEIPTS_FOLDER,
+    ReceiptScreen,
+    ReviewNoteScreen,
+    confirm_accept,
+    naming,
+    reviewer,
+)
 from vrp_tui.text import as_text, cell, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
-from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import hub_store
 
 FIGURE_COLUMNS = (
@@ -44,15 +49,13 @@ FIGURE_COLUMNS = (
 MONEY_COLUMNS = (("spend_gbp", "Spend"), ("spend_ytd_gbp", "Spend to date"), ("budget_gbp", "Budget"))
 BREAKDOWNS = (("active_by_age_band", "Age", AGE_BAND), ("active_by_sex", "Sex", SEX),
               ("active_by_ethnicity", "Ethnicity", ETHNICITY))
+# Breakdowns show this many interventions' columns at a time ([ and ] page): a DataTable draws every
+# column of a row to show any part of it, so 200 columns made each cursor move redraw 4,000 cells.
+BREAKDOWN_PAGE = 20
+# What changed is listed up to this many lines; a version that changes everything says how much more.
+CHANGES_SHOWN = 200
 NARRATIVE_TITLES = {"highlights": "Highlights", "challenges": "Challenges", "case_study": "Case study",
                     "next_quarter": "Next quarter"}
-
-
-def reviewer() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "hub"
 
 
 VIEWS = (("figures", "Figures"), ("breakdowns", "Breakdowns"), ("narrative", "Narrative"), ("versions", "Versions"))
@@ -65,16 +68,32 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
           for n, (view, title) in enumerate(VIEWS, start=1)),
         Binding("a", "accept", "Accept", id="return.accept"),
         Binding("i", "issues", "Return with issues", id="return.issues"),
+        Binding("r", "receipt", "Receipt", id="return.receipt"),
+        Binding("left_square_bracket", "breakdown_page(-1)", "Previous interventions", show=False,
+                id="return.breakdowns.previous"),
+        Binding("right_square_bracket", "breakdown_page(1)", "Next interventions", show=False,
+                id="return.breakdowns.next"),
     ]
 
     @dataclass
     class Loaded(Message):
         view: ReturnView
+        changes: list[Change] | None  # None: still being worked out (Changed follows)
+
+    @dataclass
+    class Changed(Message):
+        """What changed from the version before the one shown, worked out after it is on screen."""
+
+        version: int
         changes: list[Change]
 
     @dataclass
     class Reviewed(Message):
         text: str
+
+    @dataclass
+    class ReceiptFolder(Message):
+        folder: str
 
     def __init__(self, spoke: str, period: str) -> None:
         super().__init__()
@@ -82,6 +101,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self.period = period
         self.view: ReturnView | None = None
         self.reviewed = False
+        self.breakdown_page = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +111,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 yield DataTable(id="return-figures", zebra_stripes=True, fixed_columns=1)
             with TabPane("Breakdowns", id="tab-return-breakdowns"):
                 yield DataTable(id="return-breakdowns", zebra_stripes=True, fixed_columns=1)
+                yield Static("", id="breakdowns-page", classes="list-status")
             with TabPane("Narrative", id="tab-return-narrative"), VerticalScroll(id="narrative-scroll"):
                 yield Static("", id="return-narrative")
             with TabPane("Versions", id="tab-return-versions"):
@@ -109,10 +130,10 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         view = view_return(store, self.spoke, self.period, version)
         if view is None:
             raise LookupError(f"no return from {self.spoke} for {self.period} is held")
+        self.post_message(self.Loaded(view, None))  # the figures first; the diff reads two more documents
         shown = int(view.document["version"])
-        changes = diff_versions(store, self.spoke, self.period, shown - 1, shown) \
-            if any(v.version == shown - 1 for v in view.versions) else []
-        self.post_message(self.Loaded(view, changes))
+        if any(v.version == shown - 1 for v in view.versions):
+            self.post_message(self.Changed(shown, diff_versions(store, self.spoke, self.period, shown - 1, shown)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -127,7 +148,7 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
             f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label} · v{shown} ({which}) · {state}"))
         self._figures(doc)
         self._breakdowns(doc)
-        self._narrative(doc["narrative"])
+        self._narrative(doc["narrative"], doc.get("validation") or {})
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:
@@ -145,23 +166,31 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                           *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name))
 
     def _breakdowns(self, doc: Mapping[str, Any]) -> None:
+        """The totals and one page of interventions, a column each."""
         table = self.query_one("#return-breakdowns", DataTable)
         table.clear(columns=True)
-        items = doc["interventions"]
+        every = doc["interventions"]
+        pages = max(1, -(-len(every) // BREAKDOWN_PAGE))
+        self.breakdown_page = min(max(self.breakdown_page, 0), pages - 1)
+        first = self.breakdown_page * BREAKDOWN_PAGE
+        items = every[first:first + BREAKDOWN_PAGE]
+        self.query_one("#breakdowns-page", Static).update(
+            f"interventions {first + 1}-{first + len(items)} of {len(every)} · [ ] page" if pages > 1 else "")
         table.add_columns("Active young people", "Totals", *(as_text(i["ref"]) for i in items))
         for key, title, labels in BREAKDOWNS:
             for slug, label in labels.items():
                 table.add_row(cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]),
                               *(show_value(i[key][slug]) for i in items))
 
-    def _narrative(self, narrative: Mapping[str, str]) -> None:
+    def _narrative(self, narrative: Mapping[str, str], validation: Mapping[str, Any]) -> None:
         text = Text()
         for field in NARRATIVE_FIELDS:
             text.append(NARRATIVE_TITLES.get(field, field) + "\n", style="bold")
             text.append(printable(narrative.get(field) or "(empty)", multiline=True) + "\n\n")
+        text.append_text(validation_text(validation))
         self.query_one("#return-narrative", Static).update(text)
 
-    def _versions(self, view: ReturnView, changes: list[Change]) -> None:
+    def _versions(self, view: ReturnView, changes: list[Change] | None) -> None:
         table = self.query_one("#return-versions", DataTable)
         table.clear(columns=True)
         table.add_columns("Version", "Received", "File", "sha256", "Review")
@@ -171,15 +200,27 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                                  latest.label if latest else ""), key=str(v.version))
         shown = int(view.document["version"])
         table.move_cursor(row=[v.version for v in view.versions].index(shown))
-        if shown == 1:
+        self._changes(shown, changes)
+
+    def _changes(self, shown: int, changes: list[Change] | None) -> None:
+        if changes is None and shown > 1:
+            summary = Text(f"Working out what changed from v{shown - 1}...")
+        elif shown == 1 or changes is None:
             summary = Text("v1 is the first version received. Enter on a version shows it.")
         elif not changes:
             summary = Text(f"v{shown} has the same figures and narrative as v{shown - 1}.")
         else:
             summary = Text(f"What changed from v{shown - 1} to v{shown}:\n", style="bold")
-            for change in changes:
+            for change in changes[:CHANGES_SHOWN]:
                 summary.append(f"  {printable(change)}\n")
+            if len(changes) > CHANGES_SHOWN:
+                summary.append(f"  ... and {len(changes) - CHANGES_SHOWN:,} more changes\n")
         self.query_one("#return-changes", Static).update(summary)
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        if self.view is not None and int(self.view.document["version"]) == message.version:
+            self._changes(message.version, message.changes)
 
     @on(DataTable.RowSelected, "#return-versions")
     def _show_version(self, event: DataTable.RowSelected) -> None:
@@ -188,18 +229,42 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
 
     # -- review --------------------------------------------------------
 
+    @property
+    def shown_version(self) -> int | None:
+        """The version on screen: what a review made here applies to."""
+        return int(self.view.document["version"]) if self.view is not None else None
+
     def action_accept(self) -> None:
-        if self.view is not None:
-            self._accept()
+        version = self.shown_version
+        if version is not None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._accept(version)
+
+            self.app.push_screen(confirm_accept(self.spoke, self.period, version), answered)
 
     @work(thread=True, exit_on_error=False, group="review")
-    def _accept(self) -> None:
-        done = review_return(hub_store(self), self.spoke, self.period, accept=True, reviewer=reviewer())
-        self.post_message(self.Reviewed(f"Accepted v{done.version} of {SPOKES[self.spoke].name} {self.period}."))
+    def _accept(self, version: int) -> None:
+        done = review_return(hub_store(self), self.spoke, self.period, accept=True, reviewer=reviewer(),
+                             version=version)
+        self.post_message(self.Reviewed(f"Accepted {naming(self.spoke, self.period, done.version)}."))
 
     def action_issues(self) -> None:
+        version = self.shown_version
+        if version is not None:
+            self.app.push_screen(ReviewNoteScreen(self.spoke, self.period, version), self._noted)
+
+    def action_receipt(self) -> None:
         if self.view is not None:
-            self.app.push_screen(ReviewNoteScreen(self.spoke, self.period), self._noted)
+            self._receipt_folder()
+
+    @work(thread=True, exit_on_error=False, group="review")
+    def _receipt_folder(self) -> None:
+        self.post_message(self.ReceiptFolder(hub_store(self).folder(RECEIPTS_FOLDER)))
+
+    @on(ReceiptFolder)
+    def _ask_receipt(self, message: ReceiptFolder) -> None:
+        self.app.push_screen(ReceiptScreen(self.spoke, self.period, message.folder))
 
     def _noted(self, done: frozenset[str] | None) -> None:
         if done:
@@ -217,50 +282,26 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         target = "#narrative-scroll" if view == "narrative" else f"#return-{view}"
         self.query_one(target).focus()
 
+    def action_breakdown_page(self, step: int) -> None:
+        if self.view is not None:
+            self.breakdown_page += step
+            self._breakdowns(self.view.document)
+
     def action_back(self) -> None:
         self.dismiss(self.reviewed)
+
+
+def validation_text(validation: Mapping[str, Any]) -> Text:
+    """The spoke's own validation findings as the return carries them (warnings did not block sign-off)."""
+    warnings = validation.get("warnings") or []
+    text = Text(f"The spoke's validation warnings ({len(warnings)})\n", style="bold")
+    for finding in warnings:
+        text.append(f"  ! {printable(finding.get('text', ''))}\n", style="yellow")
+    if not warnings:
+        text.append("  none\n")
+    return text
 
 
 def _money(funding: Mapping[str, str]) -> Text:
     """Grant and match together, in pounds."""
     return Text(pounds(sum(pence(v) for v in funding.values())), justify="right")
-
-
-class ReviewNoteScreen(FormScreen):
-    """Return the held version with issues: the note says what they are."""
-
-    title_text = "Return with issues"
-    save_label = "Return it"
-
-    def __init__(self, spoke: str, period: str) -> None:
-        super().__init__(FieldsForm((FieldSpec("note", "Issues", placeholder="what the spoke should fix"),),
-                                    id="fields"))
-        self.spoke = spoke
-        self.period = period
-
-    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
-        return {} if (values.get("note") or "").strip() else {"note": "say what the issues are"}
-
-    def save(self, values: Mapping[str, Any]) -> None:
-        self._save(values.get("note") or "")
-
-    @work(thread=True, exit_on_error=False)
-    def _save(self, note: str) -> None:
-        try:
-            review_return(hub_store(self), self.spoke, self.period, accept=False, note=note,
-                          reviewer=reviewer())
-        except ReviewRefused as exc:
-            raise _NoteRefused({"note": str(exc)}) from None
-        self.post_message(self.Saved())
-
-    @dataclass
-    class Saved(Message):
-        pass
-
-    @on(Saved)
-    def _saved(self) -> None:
-        self.dismiss(frozenset({"reviews"}))
-
-
-class _NoteRefused(RecordError):
-    """A review note the form will not send, shown beside its field."""

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, DirectoryTree, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from vrp_tui.formatting import timestamp
@@ -38,9 +38,11 @@ from vrp_tui.spoke.export import (
     history,
     plan_export,
 )
+from vrp_tui.spoke.receipts import ReceiptState, all_receipt_states
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import text_input
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
 
 HISTORY_ROWS = 200  # the newest exports; a spoke makes a handful a quarter
@@ -122,6 +124,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "export", "Export", id="export.export", priority=True),
         Binding("ctrl+o", "browse", "Browse folders", id="export.browse", priority=True),
+        Binding("ctrl+r", "receipts", "Receipts", id="export.receipts", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="export.back"),
     ]
 
@@ -130,6 +133,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         returns: list[Exportable]
         folder: str
         history: list[ExportRecord]
+        states: dict[tuple[str, int], ReceiptState]
 
     @dataclass
     class Planned(Message):
@@ -146,6 +150,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
+        self.states: dict[tuple[str, int], ReceiptState] = {}  # the hub's receipts, by period and version
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,10 +170,11 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
             yield Label("Export history", classes="section-title")
             table: DataTable[Any] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#history", DataTable).add_columns("Period", "Ver", "Exported (UTC)", "SHA-256", "File")
+        self.query_one("#history", DataTable).add_columns("Period", "Ver", "Hub", "Exported (UTC)", "SHA-256",
+                                                          "File")
         self._load()
 
     # -- loading ---------------------------------------------------------------
@@ -176,7 +182,8 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
         store = spoke_store(self)
-        self.post_message(self.Loaded(exportable(store), str(exports_dir(store)), history(store, limit=HISTORY_ROWS)))
+        self.post_message(self.Loaded(exportable(store), str(exports_dir(store)), history(store, limit=HISTORY_ROWS),
+                                      all_receipt_states(store)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -195,6 +202,7 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         folder = self.query_one("#folder", Input)
         if not folder.value:
             folder.value = message.folder
+        self.states = message.states
         self._show_history(message.history)
         period.focus()
 
@@ -202,8 +210,20 @@ class ExportScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one("#history", DataTable)
         table.clear()
         for r in records:
-            table.add_row(*cells(r.period, r.version, timestamp(r.exported_at), r.sha256[:12],
-                                 Path(r.path).name))
+            hub = self.states.get((r.period, r.version))
+            said = as_text((hub.label + (f": {hub.note}" if hub.note else "")) if hub else "")  # the hub's note
+            if hub and hub.state == "returned-with-issues":
+                said.stylize("bold red")
+            table.add_row(*cells(r.period, r.version), said,
+                          *cells(timestamp(r.exported_at), r.sha256[:12], Path(r.path).name))
+
+    def action_receipts(self) -> None:
+        from vrp_tui.screens.spoke.receipts import ReceiptsScreen
+
+        self.app.push_screen(ReceiptsScreen(), self._back_from_receipts)
+
+    def _back_from_receipts(self, _: None) -> None:
+        self._load()  # the history shows the states just imported
 
     # -- the folder ------------------------------------------------------------
 

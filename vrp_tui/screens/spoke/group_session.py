@@ -17,12 +17,12 @@ from textual.message import Message
 
 from vrp_tui.records import entry as record_entry
 from vrp_tui.records.sections import GROUP_FIELDS
-from vrp_tui.screens.shared.form import FormScreen
+from vrp_tui.screens.spoke.record_form import DiscardGuard
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store
 
 
-class GroupSessionScreen(FormScreen):
+class GroupSessionScreen(DiscardGuard):
     title_text = "Log a group session"
 
     @dataclass

@@ -17,16 +17,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from vrp_tui.bundle import signing
 from vrp_tui.config import MIN_PASSPHRASE
 from vrp_tui.formatting import timestamp
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.screens.shared.confirm import ConfirmScreen
 from vrp_tui.screens.shared.form import FormScreen
 from vrp_tui.spoke.setup import (
-    SetupError,
     SpokeKey,
     change_passphrase,
     check_passphrase,
@@ -39,6 +37,7 @@ from vrp_tui.spoke.setup import (
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.fields import FieldsForm, text_input
+from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
 
 
@@ -113,10 +112,7 @@ class ChangePassphraseScreen(FormScreen):
 
     @work(thread=True, exit_on_error=False)
     def _change(self, current: str, new: str) -> None:
-        try:
-            change_passphrase(spoke_store(self), current, new)
-        except signing.KeyProblem as exc:
-            raise SetupError({"current" if "wrong" in str(exc) else "new": str(exc)}) from None
+        change_passphrase(spoke_store(self), current, new)  # a KeyProblem names its field
         self.app.call_from_thread(self.saved, frozenset({"keys"}), "Passphrase changed.")
 
 
@@ -183,7 +179,7 @@ class KeysScreen(ReportsWorkerErrors, Screen[None]):
             yield Label("Retired keys", classes="section-title")
             table: DataTable[Any] = DataTable(id="retired", cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#retired", DataTable).add_columns("Fingerprint", "Created", "Retired", "Public key")

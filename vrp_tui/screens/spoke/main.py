@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Header
 
+from vrp_tui.errors import VrpError
 from vrp_tui.records.sections import SECTIONS, affected
 from vrp_tui.screens.spoke.registry import SCREENS
 from vrp_tui.text import printable
@@ -38,6 +39,16 @@ TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("contacts", "Sessions", ("contacts",)),
     ("money", "Spend & budgets", ("spend", "budgets")),
 )
+
+
+class DeleteRefused(VrpError):
+    """A record others refer to: its delete is refused with their counts."""
+
+    title = "Not deleted"
+
+
+# The tabs' labels when the full ones do not fit on one line (below about 75 columns).
+SHORT_TITLES = {"interventions": "Interv.", "participants": "People", "money": "Money"}
 
 
 def tab_of(kind: str) -> str:
@@ -103,7 +114,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         first = TABS[0][0]
         yield Header()
-        yield SectionTabs([(f"tab-{tab}", title) for tab, title, _ in TABS], id="sections")
+        yield SectionTabs([(f"tab-{tab}", title) for tab, title, _ in TABS], id="sections",
+                          short={f"tab-{tab}": label for tab, label in SHORT_TITLES.items()})
         with ContentSwitcher(initial=pane_id(first), id="panes"):
             yield self._pane(first)
         yield KeyFooter()
@@ -210,11 +222,16 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             RecordFormScreen,  # with the models: not needed for the first screen
         )
 
-        self.app.push_screen(RecordFormScreen(SECTIONS[kind], record_id), self._form_closed)
+        form = RecordFormScreen(SECTIONS[kind], record_id)
 
-    def _form_closed(self, kinds: frozenset[str] | None) -> None:
-        if kinds:
-            self.records_changed(kinds)
+        def closed(kinds: frozenset[str] | None) -> None:
+            if kinds:
+                shown = self.record_list(kind)
+                if shown is not None and form.saved_id is not None:
+                    shown.select_after_reload(form.saved_id)  # the cursor on the record just saved
+                self.records_changed(kinds)
+
+        self.app.push_screen(form, closed)
 
     @on(RecordList.Requested)
     def _requested(self, message: RecordList.Requested) -> None:
@@ -223,20 +240,42 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             self.open_form(kind, message.record_id)
             return
         assert message.record_id is not None and message.row is not None
-        from vrp_tui.screens.shared.confirm import ConfirmScreen  # only when something is deleted
+        self._weigh_delete(kind, message.record_id, SECTIONS[kind].describe(message.row))
 
-        what = SECTIONS[kind].describe(message.row)
-        record_id = message.record_id
+    @work(thread=True, exit_on_error=False, group="delete")
+    def _weigh_delete(self, kind: str, record_id: int, what: str) -> None:
+        """Count what depends on the record before asking (the store refuses to delete a young
+        person or an intervention that records still refer to, so those are refused with the counts)."""
+        from vrp_tui.store.lookups import dependents, described, sessions_in_window
+
+        store = spoke_store(self)
+        counts = dependents(store, kind, record_id)
+        if counts:
+            raise DeleteRefused(f"{what[:1].upper()}{what[1:]} has {described(counts)}: "
+                                "delete those first, or keep it.")
+        detail = "This cannot be undone (the audit trail keeps a copy)."
+        if kind == "enrolments" and (n := sessions_in_window(store, record_id)):
+            noun = "session falls" if n == 1 else "sessions fall"
+            detail = f"{n:,} {noun} in this referral's dates; they stay. " + detail
+        self.post_message(self.DeleteAsked(kind, record_id, what, detail))
+
+    @dataclass
+    class DeleteAsked(Message):
+        kind: str
+        record_id: int
+        what: str
+        detail: str
+
+    @on(DeleteAsked)
+    def _ask_delete(self, message: DeleteAsked) -> None:
+        from vrp_tui.screens.shared.confirm import ConfirmScreen  # only when something is deleted
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._delete(kind, record_id, what)
+                self._delete(message.kind, message.record_id, message.what)
 
-        self.app.push_screen(
-            ConfirmScreen(f"Delete {what}?", "This cannot be undone (the audit trail keeps a copy).",
-                          yes="Yes, delete"),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(f"Delete {message.what}?", message.detail, yes="Yes, delete"),
+                             answered)
 
     @work(thread=True, exit_on_error=False)
     def _delete(self, kind: str, record_id: int, what: str) -> None:

@@ -1,4 +1,4 @@
-"""First run: who this spoke is, who works it, where its returns go, and its signing key.
+"""First run: who this spoke is, who works it, where its returns go, the hub's key, and its signing key.
 
 Creating the key pair (scrypt on the passphrase) takes a moment, so it runs in
 a worker; the public key is shown at the end for the worker to send the hub.
@@ -15,6 +15,7 @@ from vrp_tui.config import MIN_PASSPHRASE, check_passphrase
 from vrp_tui.records.specs import FieldSpec
 from vrp_tui.reference import SPOKES
 from vrp_tui.screens.shared.set_up_form import SetUpForm
+from vrp_tui.spoke.receipts import check_hub_key
 from vrp_tui.spoke.setup import check_recipient, set_up_spoke
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store
@@ -23,6 +24,7 @@ SETUP_FIELDS = (
     FieldSpec("spoke", "Spoke", "select", choices=tuple((s.name, s.code) for s in SPOKES.values())),
     FieldSpec("worker", "Your name", placeholder="recorded in the audit trail"),
     FieldSpec("hub_recipient", "Hub recipient", placeholder="age1... (from the hub)"),
+    FieldSpec("hub_key", "Hub signing key", optional=True, placeholder="RW... (from the hub, for its receipts)"),
     FieldSpec("passphrase", "Passphrase", "password", placeholder=f"at least {MIN_PASSPHRASE} characters"),
     FieldSpec("confirm", "Passphrase again", "password"),
 )
@@ -39,6 +41,9 @@ def check_setup(values: Mapping[str, Any]) -> dict[str, str]:
         errors["hub_recipient"] = "required"
     elif problem := check_recipient(recipient):
         errors["hub_recipient"] = problem
+    hub_key = (values.get("hub_key") or "").strip()
+    if hub_key and (problem := check_hub_key(hub_key)):
+        errors["hub_key"] = problem
     passphrase = values.get("passphrase") or ""
     if problem := check_passphrase(passphrase):
         errors["passphrase"] = problem
@@ -75,6 +80,7 @@ class SetupScreen(SetUpForm):
         line = set_up_spoke(
             spoke_store(self), spoke=values["spoke"], worker=values["worker"],
             hub_recipient=values["hub_recipient"], passphrase=values["passphrase"],
+            hub_key=(values.get("hub_key") or "").strip(),
         )
         self.post_message(self.Done(line))
 

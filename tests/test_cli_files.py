@@ -1,0 +1,35 @@
+"""A file or folder the command line cannot write ends in one line and exit status 1, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vrp_tui.cli import main
+
+
+def run(db: Path, *args: str) -> tuple[int, list[str]]:
+    done = CliRunner().invoke(main, ["--db", str(db), *args], env={"VRP_PASSPHRASE": "a long passphrase"})
+    return done.exit_code, done.stderr.splitlines()
+
+
+def a_file(tmp_path: Path) -> Path:
+    """A plain file: nothing can be written "inside" it, not even by root."""
+    path = tmp_path / "plain.txt"
+    path.write_text("not a folder\n")
+    return path
+
+
+def test_a_backup_under_a_file_is_one_line(spoke_db: Path, tmp_path: Path) -> None:
+    code, lines = run(spoke_db, "backup", str(a_file(tmp_path) / "copy.db"))
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), lines
+
+
+def test_a_hub_report_to_a_path_it_cannot_write_is_one_line(tmp_path: Path) -> None:
+    hub = tmp_path / "hub.db"
+    assert run(hub, "hub", "init")[0] == 0
+    target = a_file(tmp_path) / "report.xlsx"
+    code, lines = run(hub, "hub", "report", "2025-26-Q1", "--format", "xlsx", "--out", str(target))
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), lines
+    assert "Traceback" not in "\n".join(lines)
