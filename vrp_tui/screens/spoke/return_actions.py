@@ -1,5 +1,6 @@
 """What the Returns screen does to a return: sign off (once its quarter has ended), reopen,
-and the versions with what changed between them. A base of ``ReturnsScreen``
+the notice of a signed-off version the records have moved on from, and the versions with what
+changed between them. A base of ``ReturnsScreen``
 (returns.py), which reads and draws the quarter; every write runs in a thread
 worker and posts a message back.
 """
@@ -20,7 +21,7 @@ from vrp_tui.returns import lifecycle
 from vrp_tui.returns.stale import Stale
 from vrp_tui.returns.validation import Finding
 from vrp_tui.screens.shared.confirm import ConfirmScreen
-from vrp_tui.screens.spoke.return_data import Built, diff_text
+from vrp_tui.screens.spoke.return_data import Built, diff_text, stale_notice
 from vrp_tui.screens.spoke.return_panes import show_versions
 from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
@@ -34,6 +35,11 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     built: Built | None
     stale: Stale | None
     shown_tabs: set[str]
+
+    @dataclass
+    class StaleChecked(Message):
+        period: Period
+        stale: Stale | None
 
     @dataclass
     class Done(Message):
@@ -50,6 +56,12 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         text: Text
 
     def rebuild(self) -> None:
+        raise NotImplementedError
+
+    def _show_state(self) -> None:
+        raise NotImplementedError
+
+    def _fill(self, tab: str) -> None:
         raise NotImplementedError
 
     def editor(self) -> NarrativeEditor:
@@ -164,3 +176,20 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
             stale = self._stale_lines()
             self.query_one("#diff", Static).update(message.text if stale is None else
                                                    Text("\n\n").join([stale, message.text]))
+
+    # -- a signed-off version the records have moved on from ----------------
+
+    @on(StaleChecked)
+    def _stale_checked(self, message: StaleChecked) -> None:
+        if self.built is None or message.period != self.built.period or self.built.open:
+            return
+        self.stale = message.stale
+        self._show_state()
+        self._show_stale()
+        self._fill("versions")
+
+    def _show_stale(self) -> None:
+        notice = self.query_one("#stale", Static)
+        notice.display = self.stale is not None
+        if self.stale is not None:
+            notice.update(stale_notice(self.stale))

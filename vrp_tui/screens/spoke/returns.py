@@ -39,7 +39,6 @@ from vrp_tui.screens.spoke.return_data import (
     build_draft,
     read_frozen,
     records_of,
-    stale_notice,
     state_line,
     with_narrative,
     year_so_far,
@@ -92,14 +91,17 @@ class ReturnsScreen(ReturnActions):
         built: Built
 
     @dataclass
+    class FiguresRead(Message):
+        """A draft's figures, computed before its checks: drawn while the build goes on."""
+
+        period: Period
+        figures: dict[str, Any]
+
+    @dataclass
     class ChartLoaded(Message):
         period: Period
         by_quarter: list[tuple[Period, int, int]]  # quarter, active, sessions
-
-    @dataclass
-    class StaleChecked(Message):
-        period: Period
-        stale: Stale | None
+        totals: dict[str, Any]
 
     @dataclass
     class NarrativeChecked(Message):
@@ -115,10 +117,12 @@ class ReturnsScreen(ReturnActions):
         self.stale: Stale | None = None
         self.edited: set[str] = set()  # record kinds changed from this screen
         self.chart: ReturnsScreen.ChartLoaded | None = None
+        self.figures_for: Period | None = None  # the quarter whose figures the table shows
         self.shown_tabs = {"figures"}  # tabs whose widgets are mounted (the others on first showing)
         self.switching_to: str | None = None
         self.quarters: list[Period] | None = None  # what the picker offers, once read
         self._drawing: Iterator[None] = iter(())  # the figures' rows still to add
+        self.figures_drawn = False
 
     def day(self) -> date:
         return self.today or date.today()
@@ -161,11 +165,11 @@ class ReturnsScreen(ReturnActions):
             self._fill(tab)
 
     def _fill(self, tab: str) -> None:
+        if tab == "charts" and tab in self.shown_tabs and self.chart is not None:
+            self._draw_charts(self.chart)  # a draft's charts come with its figures, before its checks
         if tab not in self.shown_tabs or self.built is None:
             return
-        if tab == "charts" and self.chart is not None:
-            self._draw_charts(self.chart)
-        elif tab == "validation":
+        if tab == "validation":
             self._show_findings(self.built)
         elif tab == "narrative":
             self.editor().show(self.built.period, self.built.narrative, self.built.open)
@@ -192,7 +196,7 @@ class ReturnsScreen(ReturnActions):
     @on(QuartersLoaded)
     def _quarters_loaded(self, message: QuartersLoaded) -> None:
         self.quarters = message.quarters
-        if self.built is not None and not self.query("#quarter"):  # else once the figures are drawn
+        if self.figures_drawn and not self.query("#quarter"):  # else once the figures are drawn
             self._mount_picker(message.quarters)
 
     def _mount_picker(self, quarters: list[Period]) -> None:
@@ -211,6 +215,7 @@ class ReturnsScreen(ReturnActions):
                 self.editor().flush()
             self.period = event.value
             self.built, self.stale, self.chart = None, None, None  # nothing to sign off until it is read
+            self.figures_for = None
             figures = self.query_one("#figures", DataTable)
             figures.fixed_rows = 0  # the totals row goes with the old quarter's figures
             figures.clear(columns=True)
@@ -254,14 +259,27 @@ class ReturnsScreen(ReturnActions):
         records have changed since it was signed off (a build, after the figures are on screen)."""
         store = spoke_store(self)
         built = read_frozen(store, period, today)
-        frozen = built is not None
-        if built is None:
-            built = build_draft(store, period, today)
+        if built is None:  # a draft: its figures and charts first, then the checks with the build
+            lifecycle.require_begun(period, today)
+            figures = compute_figures(store, period)
+            self.post_message(self.FiguresRead(period, figures))
+            self.post_message(self.ChartLoaded(period, year_so_far(store, period, figures["totals"]),
+                                               figures["totals"]))
+            self.post_message(self.Loaded(build_draft(store, period, today)))
+            return
         self.post_message(self.Loaded(built))
-        self.post_message(self.ChartLoaded(period, year_so_far(store, period, built.document["totals"])))
-        if frozen:  # the figures alone are compared: half a build, and no validation to hold the loop
-            now = compute_figures(store, period)
-            self.post_message(self.StaleChecked(period, changed_since_sign_off(store, period, today=today, now=now)))
+        totals = built.document["totals"]
+        self.post_message(self.ChartLoaded(period, year_so_far(store, period, totals), totals))
+        now = compute_figures(store, period)  # the figures alone are compared: no validation, no document
+        self.post_message(self.StaleChecked(period, changed_since_sign_off(store, period, today=today, now=now)))
+
+    @on(FiguresRead)
+    def _figures_read(self, message: FiguresRead) -> None:
+        if message.period == self.period:
+            self.figures_for = message.period
+            self._drawing = show_figures(self.query_one("#figures", DataTable), message.figures)
+            self._draw_more()
+            self.query_one("#returns-state", Static).update("Checking the records...")
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -272,15 +290,18 @@ class ReturnsScreen(ReturnActions):
             self.stale = None  # a new reading: a frozen one is checked again
         self.built = built
         self._show_state()
-        self._drawing = show_figures(self.query_one("#figures", DataTable), built.document)
-        self._draw_more()
+        if not (built.open and self.figures_for == built.period):  # a draft's are drawn already
+            self.figures_for = built.period
+            self._drawing = show_figures(self.query_one("#figures", DataTable), built.document)
+            self._draw_more()
         self._show_stale()
         self.call_after_refresh(self._fill_tabs)  # the figures are drawn first
 
     def _draw_more(self) -> None:
         """The figures' next rows, then a pause for the screen to be drawn, until every row is in;
         then the quarter picker, if its quarters came while the figures were read."""
-        if next(self._drawing, StopIteration) is not StopIteration:
+        self.figures_drawn = next(self._drawing, StopIteration) is StopIteration
+        if not self.figures_drawn:
             self.call_after_refresh(self._draw_more)
         elif self.quarters is not None and not self.query("#quarter"):
             self._mount_picker(self.quarters)
@@ -295,32 +316,13 @@ class ReturnsScreen(ReturnActions):
 
     @on(ChartLoaded)
     def _chart_loaded(self, message: ChartLoaded) -> None:
-        if self.built is None or message.period != self.built.period:
+        if message.period != self.period:
             return
         self.chart = message
         self._fill("charts")
 
     def _draw_charts(self, message: ChartLoaded) -> None:
-        assert self.built is not None
-        draw_charts(self.query_one("#charts", Static), self.built.document["totals"], message.period,
-                    message.by_quarter)
-
-    # -- a signed-off version the records have moved on from ------------------
-
-    @on(StaleChecked)
-    def _stale_checked(self, message: StaleChecked) -> None:
-        if self.built is None or message.period != self.built.period or self.built.open:
-            return
-        self.stale = message.stale
-        self._show_state()
-        self._show_stale()
-        self._fill("versions")
-
-    def _show_stale(self) -> None:
-        notice = self.query_one("#stale", Static)
-        notice.display = self.stale is not None
-        if self.stale is not None:
-            notice.update(stale_notice(self.stale))
+        draw_charts(self.query_one("#charts", Static), message.totals, message.period, message.by_quarter)
 
     # -- validation: select a message to see its records --------------------
 
