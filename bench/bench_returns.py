@@ -5,7 +5,11 @@ straight from the definitions (no shared pair table), run on the same database,
 in the same process, alternating with the build. Two times are compared with it:
 ``compute_figures`` (the figures alone) and ``build`` (what the Returns screen
 and `vrp return build` run: figures, every validation check and the pydantic
-document). Targets (SPEC section 8): at most 2x the baseline, under 1 s.
+document). Targets (SPEC section 8): at most 1x the baseline, under 0.5 s.
+The baseline covers every figure: attended sessions, did-not-attend, and the
+outcomes per intervention and instrument (each measurement's holding
+enrolment by a correlated look-up, baseline and follow-up by window
+functions), as the definitions read.
 
 Then responsiveness: a headless Textual app with a timer ticking every 10 ms
 builds the return in a thread worker (as the Returns screen does), and the
@@ -41,8 +45,8 @@ from vrp_tui.returns import lifecycle
 from vrp_tui.returns.figures import compute_figures
 from vrp_tui.store import Store
 
-TARGET_RATIO = 2.0
-TARGET_SECONDS = 1.0
+TARGET_RATIO = 1.0
+TARGET_SECONDS = 0.5
 TARGET_STALL = 0.050
 
 BAND = """CASE WHEN e.id IS NULL OR p.date_of_birth IS NULL THEN 'unknown' ELSE (
@@ -54,7 +58,7 @@ BAND = """CASE WHEN e.id IS NULL OR p.date_of_birth IS NULL THEN 'unknown' ELSE 
 LATEST = """
 WITH latest AS (
     SELECT intervention_id, participant_id, max(date) AS day FROM contacts
-    WHERE date BETWEEN :first AND :last GROUP BY intervention_id, participant_id
+    WHERE date BETWEEN :first AND :last AND attendance = 'attended' GROUP BY intervention_id, participant_id
 ), held AS (
     SELECT l.*, (SELECT id FROM enrolments
                  WHERE participant_id = l.participant_id AND intervention_id = l.intervention_id
@@ -71,8 +75,32 @@ BASELINE = {
                sum(end_date BETWEEN :first AND :last AND exit_reason <> 'completed')
         FROM enrolments GROUP BY intervention_id""",
     "contacts": """
-        SELECT intervention_id, count(*), sum(minutes) FROM contacts
-        WHERE date BETWEEN :first AND :last GROUP BY intervention_id""",
+        SELECT intervention_id, sum(attendance = 'attended'),
+               sum(CASE WHEN attendance = 'attended' THEN minutes ELSE 0 END),
+               sum(attendance = 'did-not-attend')
+        FROM contacts WHERE date BETWEEN :first AND :last GROUP BY intervention_id""",
+    "outcomes": """
+        WITH held AS (
+            SELECT m.intervention_id, m.instrument, m.date, m.score_tenths, (
+                SELECT id FROM enrolments e
+                WHERE e.participant_id = m.participant_id AND e.intervention_id = m.intervention_id
+                  AND e.referral_date <= m.date AND (e.end_date IS NULL OR e.end_date >= m.date)
+                ORDER BY e.referral_date DESC LIMIT 1) AS enrolment_id
+            FROM measurements m WHERE m.date <= :last
+        ), ordered AS (
+            SELECT *, count(*) OVER w AS n, max(date) OVER w AS latest,
+                   first_value(score_tenths) OVER w AS baseline, last_value(score_tenths) OVER w AS follow_up
+            FROM held WHERE enrolment_id IS NOT NULL
+            WINDOW w AS (PARTITION BY enrolment_id, instrument ORDER BY date
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+        ), per AS (
+            SELECT DISTINCT enrolment_id, intervention_id, instrument, n, latest,
+                   (follow_up - baseline) * CASE WHEN instrument = 'sdq-total' THEN -1 ELSE 1 END AS change
+            FROM ordered WHERE latest >= :first
+        )
+        SELECT intervention_id, instrument, count(*), sum(n >= 2), sum(n >= 2 AND change > 0),
+               sum(n >= 2 AND change = 0), sum(n >= 2 AND change < 0), sum(CASE WHEN n >= 2 THEN change END)
+        FROM per GROUP BY intervention_id, instrument""",
     "active per intervention": LATEST + f"""
         SELECT h.intervention_id, coalesce(e.high_risk, 0), {BAND}, p.sex, p.ethnicity, count(*)
         FROM held h JOIN participants p ON p.id = h.participant_id
@@ -243,11 +271,17 @@ def main() -> int:
     doc = draft.document
     active_people = sum(r[-1] for r in rows["active in the spoke"])
     assert active_people == doc.totals.active, "the baseline and the build must count the same people"
+    assert doc.totals.outcomes is not None and doc.totals.did_not_attend is not None
+    paired = sum(getattr(doc.totals.outcomes, f).paired for f in type(doc.totals.outcomes).model_fields)
+    assert paired == sum(r[3] for r in rows["outcomes"]), "the baseline and the build must pair the same measures"
+    assert doc.totals.did_not_attend == sum(r[3] for r in rows["contacts"])
 
     med = {name: statistics.median(t) for name, t in times.items()}
     print(f"{period.code} ({period.label}) on {db.name}: {len(doc.interventions)} interventions, "
           f"{doc.totals.active:,} young people active, {doc.totals.contacts:,} sessions, "
-          f"{doc.totals.contact_hours:,} hours, {len(draft.findings):,} findings")
+          f"{doc.totals.contact_hours:,} hours, {doc.totals.did_not_attend:,} not attended "
+          f"({doc.totals.attendance_rate}% attendance), {paired:,} paired outcome measures, "
+          f"{len(draft.findings):,} findings")
     print(f"medians over {args.runs} runs (min-max):")
     for name, label in (("baseline", "hand-written SQL (baseline)"), ("figures", "compute_figures"),
                         ("build", "build (figures + validation + document)")):
@@ -255,7 +289,7 @@ def main() -> int:
               f"{max(times[name]) * 1000:.0f})")
     figures_ratio, build_ratio = med["figures"] / med["baseline"], med["build"] / med["baseline"]
     print(f"  figures / baseline = {figures_ratio:.2f}x, build / baseline = {build_ratio:.2f}x "
-          f"(target <= {TARGET_RATIO:.1f}x); build {med['build'] * 1000:.0f} ms (target < {TARGET_SECONDS:.0f} s)")
+          f"(target <= {TARGET_RATIO:.1f}x); build {med['build'] * 1000:.0f} ms (target < {TARGET_SECONDS:.1f} s)")
 
     in_worker = asyncio.run(longest_stall(db, period, in_worker=True))
     on_loop = asyncio.run(longest_stall(db, period, in_worker=False))

@@ -1,5 +1,6 @@
 """Write SPEC section 8's benchmark spoke: 200 interventions, 50,000 young people,
-80,000 referrals and 1,000,000 sessions over two financial years.
+80,000 referrals, 1,000,000 sessions (about one in ten did-not-attend, a few
+cancelled) and 100,000 outcome measurements over two financial years.
 
 The database is cached at bench/data/spoke-large.db (with a JSON note of what it
 holds) and reused while the note matches; ``--rebuild`` makes it afresh. It is a

@@ -85,3 +85,14 @@ def fill(store: Store) -> dict[str, Any]:
     money(store, "budgets", ment, "2025-26", "grant", "5000")
     money(store, "budgets", ment, "2025-26", "match", "1200")
     return {"ment": ment, "sprt": sprt, "nav": nav, "a": a, "b": b, "c": c, "d": d}
+
+
+def measure(store: Store, p: int, i: int, day: str, instrument: str, score: str) -> int:
+    """A measurement as a form saves it (``score`` as typed: ``"22.5"``)."""
+    return store.save("measurements", {"participant_id": p, "intervention_id": i, "date": day,
+                                       "instrument": instrument, "score_tenths": score})
+
+
+def session(store: Store, p: int, i: int, day: str, minutes: int = 30, attendance: str = "attended") -> int:
+    return store.save("contacts", {"participant_id": p, "intervention_id": i, "date": day,
+                                   "minutes": minutes, "mode": "group", "attendance": attendance})

@@ -24,7 +24,7 @@ def test_the_figures_open_on_the_latest_quarter_received_whatever_today_is(tmp_p
     assert latest_quarter(world.store, date(2026, 6, 1)) == Period.parse("2025-26-Q2")
 
 
-def test_figures_read_the_quarters_interventions_and_only_the_totals_of_the_others(tmp_path: Path) -> None:
+def test_figures_read_the_chosen_quarters_interventions_and_only_the_totals_of_the_others(tmp_path: Path) -> None:
     world = HubWorld(tmp_path / "hub.db")
     sent = {(spoke, period): document(spoke, period, highlights=f"{spoke} {period}")
             for spoke, period in [("bristol", "2025-26-Q1"), ("bristol", "2025-26-Q2"), ("banes", "2025-26-Q2")]}
@@ -32,7 +32,7 @@ def test_figures_read_the_quarters_interventions_and_only_the_totals_of_the_othe
         assert world.receive(world.send(doc), today=date(2026, 1, 5)).accepted
     again = document("bristol", "2025-26-Q1", version=2, highlights="corrected")
     assert world.receive(world.send(again), today=date(2026, 1, 5)).accepted
-    read = held_for_figures(world.store, ["2025-26-Q1", "2025-26-Q2"], "2025-26-Q2")
+    read = held_for_figures(world.store, ["2025-26-Q1", "2025-26-Q2"], ["2025-26-Q2"])
     assert set(read) == set(sent)
     for key in [("bristol", "2025-26-Q2"), ("banes", "2025-26-Q2")]:  # the quarter itself: whole
         assert read[key] == held_documents(world.store, ["2025-26-Q2"])[key]

@@ -22,7 +22,7 @@ from vrp_tui.hub.intake import (
     IMPORTED,
     REJECTED,
     SUPERSEDES,
-    ImportResult,
+    IntakeResult,
     bundles_in,
     import_files,
 )
@@ -296,7 +296,7 @@ def test_files_one_result_each_and_unreadable_ones_rejected(world: HubWorld, tmp
     (inbox / "huge.vrpb").write_bytes(b"age-encryption.org/v1\n" + bytes(9 * 1024 * 1024))
     paths = [*bundles_in(inbox), inbox / "missing.vrpb"]
     assert [p.name for p in paths[:3]] == ["bristol_2025-26-Q1_v1.vrpb", "bristol_2025-26-Q2_v1.vrpb", "huge.vrpb"]
-    results: list[ImportResult] = list(import_files(world.store, paths, world.identity))
+    results: list[IntakeResult] = list(import_files(world.store, paths, world.identity))
     assert [r.line for r in results[:2]] == ["imported", "imported"]
     assert results[2].reason == f"the file is {9 * 1024 * 1024 + 22} bytes, more than the {8 * 1024 * 1024} a bundle may be"
     assert results[3].name == "missing.vrpb"

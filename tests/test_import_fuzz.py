@@ -27,13 +27,14 @@ from vrp_tui.records.models import RecordError
 from vrp_tui.spoke.setup import set_up_spoke
 from vrp_tui.store import KINDS, Store
 
-TABLES = ("interventions", "participants", "enrolments", "contacts", "spend", "budgets", "audit")
+TABLES = ("interventions", "participants", "enrolments", "contacts", "measurements", "spend", "budgets", "audit")
 
 GOOD = {
     "interventions": ["NEW-1", "Mentoring", "Trust", "mentoring", "secondary", "community", "2024-04-01", "", "Text"],
     "participants": ["NEW-P", "2009-06-15", "male", "white", "BS5"],
     "enrolments": ["P-1", "MEN-1", "2025-04-10", "police", "yes", "2025-04-14", "", ""],
-    "contacts": ["P-1", "MEN-1", "2025-04-14", "60", "group"],
+    "contacts": ["P-1", "MEN-1", "2025-04-14", "60", "group", "did-not-attend"],
+    "measurements": ["P-1", "MEN-1", "2025-04-14", "ors", "21.5"],
     "spend": ["MEN-1", "2025-26-Q1", "grant", "1,200.50"],
     "budgets": ["MEN-1", "2025-26", "grant", "50000"],
 }
@@ -167,7 +168,8 @@ COLUMNS_BY_FIELD = {
     "interventions": COLUMNS["interventions"],
     "participants": COLUMNS["participants"],
     "enrolments": ("referral_date", "referral_source", "high_risk"),
-    "contacts": ("date", "minutes", "mode"),
+    "contacts": ("date", "minutes", "mode", "attendance"),
+    "measurements": ("date", "instrument", "score_tenths"),
     "spend": ("period", "funding_source", "amount"),
     "budgets": ("financial_year", "funding_source", "amount"),
 }
@@ -175,7 +177,8 @@ GOOD_FORM = {
     "interventions": GOOD["interventions"],
     "participants": GOOD["participants"],
     "enrolments": ("2025-04-10", "police", "yes"),
-    "contacts": ("2025-04-14", "60", "group"),
+    "contacts": ("2025-04-14", "60", "group", "attended"),
+    "measurements": ("2025-04-14", "ors", "21.5"),
     "spend": ("2025-26-Q1", "grant", "1,200.50"),
     "budgets": ("2025-26", "grant", "50000"),
 }

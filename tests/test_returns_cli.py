@@ -29,11 +29,12 @@ def spoke(spoke_db: Path) -> Path:
 
 
 def test_build_summarises_the_draft(spoke: Path) -> None:
-    # warnings: four empty narrative fields, no spend for SPRT, CASE-C with no sex and no ethnicity
+    # warnings: four empty narrative fields, no spend for SPRT, CASE-C with no sex and no ethnicity,
+    # MENT and SPRT with completions but no paired outcome measures
     result = vrp(spoke, "return", "build", "2025-26-Q1")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "2025-26-Q1: 2 interventions, 3 young people active, 9 sessions, 0 error(s), 7 warning(s)")
+        "2025-26-Q1: 2 interventions, 3 young people active, 9 sessions, 0 error(s), 9 warning(s)")
 
 
 def test_show_json_prints_the_return_document(spoke: Path) -> None:

@@ -12,9 +12,9 @@ import pytest
 from returns_samples import contact, enrol, fill, intervention, money, person, set_up
 
 from vrp_tui.periods import Period
-from vrp_tui.reference import AGE_BAND, ETHNICITY, EXIT_REASON, SEX
+from vrp_tui.reference import AGE_BAND, ETHNICITY, EXIT_REASON, INSTRUMENTS, SEX
 from vrp_tui.returns import build_draft
-from vrp_tui.returns.document import hours
+from vrp_tui.returns.measures import hours
 from vrp_tui.store import Store
 
 Q1 = Period.parse("2025-26-Q1")  # 1 Apr - 30 Jun 2025
@@ -132,6 +132,9 @@ def test_an_empty_quarter_is_all_zeros_with_every_breakdown_key(store: Store) ->
         "active_by_ethnicity": dict.fromkeys(ETHNICITY, 0),
         "spend_gbp": {"grant": "0.00", "match": "0.00"}, "spend_ytd_gbp": {"grant": "0.00", "match": "0.00"},
         "budget_gbp": {"grant": "0.00", "match": "0.00"},
+        "did_not_attend": 0, "attendance_rate": None,
+        "outcomes": {slug: {"measured": 0, "paired": 0, "improved": 0, "unchanged": 0, "worsened": 0,
+                            "change_sum": 0.0, "mean_change": None} for slug in INSTRUMENTS},
     }
 
 

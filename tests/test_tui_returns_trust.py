@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from returns_samples import contact, enrol, fill, person
+from returns_samples import contact, enrol, fill, measure, person
 from test_tui_flows import settle
 from test_tui_returns import SIZE, app_over, figure_row, open_returns, stored, text_of
 from textual.pilot import Pilot
@@ -123,7 +123,7 @@ async def test_changing_quarter_never_signs_off_the_one_shown_before(spoke: Path
 async def test_validation_follows_the_narrative_without_rebuilding(spoke: Path) -> None:
     async with app_over(spoke).run_test(size=SIZE) as pilot:
         screen = await open_returns(pilot)
-        assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 0 error(s) \u00b7 7 warning(s)"
+        assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 0 error(s) \u00b7 9 warning(s)"
         await pilot.press("3")
         await settle(pilot)
         findings = screen.query_one("#findings", DataTable)
@@ -132,7 +132,7 @@ async def test_validation_follows_the_narrative_without_rebuilding(spoke: Path) 
         await pilot.press("4", *"Two new mentors", "tab", *"Hard work with case-a.")
         await pilot.pause(0.9)  # past the pause after typing: saved, then checked in a worker
         await settle(pilot)
-        assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 1 error(s) \u00b7 5 warning(s)"
+        assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 1 error(s) \u00b7 7 warning(s)"
         messages = [str(findings.get_row_at(n)[1]) for n in range(findings.row_count)]
         assert messages[0] == "Narrative: challenges holds a young person's case reference: CASE-A"
         assert "Narrative: highlights is empty" not in messages
@@ -154,7 +154,7 @@ async def test_a_record_put_right_from_a_finding_refreshes_the_counts(spoke: Pat
         await pilot.press("end", "ctrl+u", *"1200", "ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 0 error(s) \u00b7 7 warning(s)"
+        assert text_of(screen, "#returns-state") == "Draft of v1 \u00b7 0 error(s) \u00b7 9 warning(s)"
 
 
 # -- stale sign-offs and the frozen version as stored ----------------------------
@@ -402,3 +402,23 @@ def test_outcomes_tab_snapshot(spoke: Path, snap_compare: Any, monkeypatch: pyte
         await settle(pilot)
 
     assert snap_compare(app_over(spoke), terminal_size=SIZE, run_before=show)
+
+
+async def test_outcomes_tab_from_the_records(spoke: Path) -> None:
+    """The real document's outcomes: CASE-A's SDQ on mentoring from 20 to 15 (lower is better)."""
+    def scores(store: Store) -> None:
+        a, ment = store.id_for_ref("participants", "CASE-A"), store.id_for_ref("interventions", "MENT")
+        assert a is not None and ment is not None
+        measure(store, a, ment, "2025-04-01", "sdq-total", "20")
+        measure(store, a, ment, "2025-06-01", "sdq-total", "15")
+
+    stored(spoke, scores)
+    async with app_over(spoke).run_test(size=SIZE) as pilot:
+        screen = await open_returns(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        table = screen.query_one("#outcomes", DataTable)
+        rows = [[str(c).strip() for c in table.get_row_at(n)] for n in range(table.row_count)]
+        assert rows == [["Spoke", "sdq-total", "1", "1", "1", "0", "0", "+5.0"],
+                        ["MENT", "sdq-total", "1", "1", "1", "0", "0", "+5.0"]]
+        assert "1 better, 0 worse" in text_of(screen, "#outcomes-chart")

@@ -27,7 +27,7 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
     """Import KIND records from FILE (.csv, or .xlsx: its first sheet): all rows or none.
 
     KIND is interventions, participants (or young-people), enrolments (or
-    referrals), contacts (or sessions), spend or budgets. A row whose key
+    referrals), contacts (or sessions), measurements, spend or budgets. A row whose key
     matches a stored record updates it. Every problem is listed as
     FILE:LINE: column: message (the first 100, then how many in all) and
     nothing is changed.

@@ -100,7 +100,8 @@ def show(ctx: Context, period: str, as_json: bool) -> None:
     if changed:
         for line in changed.lines():
             console.print(Text(printable(line), style="bold yellow"))
-    for table in (tables.figures_table(doc), tables.breakdown_table(doc["totals"]), tables.money_table(doc),
+    for table in (tables.figures_table(doc), tables.attendance_table(doc), tables.outcomes_table(doc),
+                  tables.breakdown_table(doc["totals"]), tables.money_table(doc),
                   tables.narrative_table(doc), tables.validation_table(doc, draft.findings, most=SHOWN_NAMES)):
         console.print(table)
 

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from vrp_tui.demo.spokes import DemoSet, span
-from vrp_tui.spoke.export import export_return, plan_export
 from vrp_tui.hub.identity import unlock_identity
 from vrp_tui.hub.intake import IntakeResult, import_bundle, read_file
 from vrp_tui.hub.review import review_return
@@ -23,6 +22,7 @@ from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
 from vrp_tui.reference import SPOKES
 from vrp_tui.returns import lifecycle
+from vrp_tui.spoke.export import export_return, plan_export
 from vrp_tui.store import Store
 
 # Days after quarter end each spoke's return usually arrives (south-glos: after the 30-day deadline).

@@ -9,8 +9,6 @@ rows. The data covers two financial years up to the last complete quarter.
 
 from __future__ import annotations
 
-from vrp_tui.errors import VrpError
-
 import random
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from vrp_tui import reference
+from vrp_tui.bundle.signing import passphrase_from_env
+from vrp_tui.demo import measures
+from vrp_tui.errors import VrpError
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub.spoke_keys import enrol_key
 from vrp_tui.hub.store import HubStore
-from vrp_tui.bundle.signing import passphrase_from_env
 from vrp_tui.periods import Period, financial_year_code
 from vrp_tui.spoke.setup import set_up_spoke
 from vrp_tui.store import Store
@@ -38,14 +38,19 @@ class Scale:
     participants: int
     enrolments: int
     contacts: int
+    measurements: int | None = None  # None: as many as the referrals give (see demo/measures.py)
 
     def times(self, factor: float) -> Scale:
-        return Scale(*(max(1, round(n * factor)) for n in
-                       (self.interventions, self.participants, self.enrolments, self.contacts)))
+        def scaled(n: int) -> int:
+            return max(1, round(n * factor))
+
+        return Scale(scaled(self.interventions), scaled(self.participants), scaled(self.enrolments),
+                     scaled(self.contacts), None if self.measurements is None else scaled(self.measurements))
 
 
 DEMO_SCALE = Scale(interventions=30, participants=400, enrolments=600, contacts=6000)
-BENCH_SCALE = Scale(interventions=200, participants=50_000, enrolments=80_000, contacts=1_000_000)
+BENCH_SCALE = Scale(interventions=200, participants=50_000, enrolments=80_000, contacts=1_000_000,
+                    measurements=100_000)
 
 # Written in this order so every reference points at a row already there.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -56,7 +61,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "spend": ("id", "intervention_id", "period", "funding_source", "amount"),
     "enrolments": ("id", "participant_id", "intervention_id", "referral_date", "referral_source",
                    "high_risk", "start_date", "end_date", "exit_reason"),
-    "contacts": ("id", "participant_id", "intervention_id", "date", "minutes", "mode"),
+    "contacts": ("id", "participant_id", "intervention_id", "date", "minutes", "mode", "attendance"),
+    "measurements": ("id", "participant_id", "intervention_id", "date", "instrument", "score_tenths"),
 }
 
 # approach: (name pattern, setting, prevention level, weight, contact intensity, modes)
@@ -147,7 +153,10 @@ class _Generator:
         enrolments = self._enrolments(interventions, participants)
         return {"interventions": interventions, "participants": participants, "budgets": budgets,
                 "spend": spend, "enrolments": enrolments,
-                "contacts": self._contacts(interventions, enrolments)}
+                "contacts": self._contacts(interventions, enrolments),
+                "measurements": measures.generate(random.Random(f"{self.spoke}:{self.seed}:measurements"),
+                                                  {row[0]: row[4] for row in interventions}, enrolments, self.end,
+                                                  self.scale.measurements)}
 
     def _interventions(self) -> list[Row]:
         rng, rows = self.rng, []
@@ -249,6 +258,7 @@ class _Generator:
     def _contacts(self, interventions: list[Row], enrolments: list[Row]) -> Iterator[Row]:
         """Exactly ``scale.contacts`` sessions, shared out by each enrolment's length, inside its window."""
         rng = random.Random(f"{self.spoke}:{self.seed}:contacts")
+        attended = random.Random(f"{self.spoke}:{self.seed}:attendance")  # its own stream: sessions unchanged
         intensity = {row[0]: _PROFILES[row[4]][4] for row in interventions}
         main_mode = {row[0]: _PROFILES[row[4]][5] for row in interventions}
         windows = []
@@ -272,7 +282,7 @@ class _Generator:
             for mode in modes:
                 ordinal = first + int(rng.random() * width)
                 day = days.get(ordinal) or days.setdefault(ordinal, _iso(ordinal))
-                yield (next_id, pid, iid, day, rng.choice(_MINUTES[mode]), mode)
+                yield (next_id, pid, iid, day, rng.choice(_MINUTES[mode]), mode, measures.attendance(attended))
                 next_id += 1
 
 

@@ -13,6 +13,15 @@ Where SPEC is silent:
   and budget are the spokes' own figures from their returns for the quarter.
 - Contact hours are the sum of the spokes' hours as returned (each rounded to
   one decimal place), held exactly in tenths.
+- Attendance and outcomes: did-not-attend, the outcome counts and change sums
+  add up like the other counts (over spokes, interventions and the year's
+  quarters: an enrolment measured in two quarters counts in both);
+  the attendance rate and the mean changes are worked out again from those
+  sums (half-up to one decimal, SPEC section 4), never averaged. A return from
+  before attendance or outcomes were recorded carries neither: it adds nothing
+  to them (never zeros) and the figures say how many parts did not record them;
+  with none recorded, the figure is "not recorded" (None). The attendance rate
+  counts only the sessions of the parts that recorded attendance.
 """
 
 from __future__ import annotations
@@ -25,7 +34,17 @@ from typing import Any
 from vrp_tui.hub.held import held_for_figures
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period
-from vrp_tui.reference import AGE_BAND, APPROACH, ETHNICITY, FUNDING_SOURCE, PREVENTION_LEVEL, SEX, SPOKES
+from vrp_tui.reference import (
+    AGE_BAND,
+    APPROACH,
+    ETHNICITY,
+    FUNDING_SOURCE,
+    INSTRUMENTS,
+    PREVENTION_LEVEL,
+    SEX,
+    SPOKES,
+)
+from vrp_tui.returns.measures import OUTCOME_COUNTS, attendance_rate, mean_change, to_tenths
 
 COUNTS = ("referrals", "starts", "active", "high_risk_active", "completions", "other_exits", "contacts")
 # Counts that add up across interventions and quarters (active does not: one person, many).
@@ -59,6 +78,15 @@ class Figures:
     breakdowns: dict[str, dict[str, int]] = field(
         default_factory=lambda: {b: dict.fromkeys(keys, 0) for b, keys in BREAKDOWNS.items()})
     interventions: int = 0
+    parts: int = 0  # returns (or interventions) added up
+    # Attendance: from the parts that recorded it (returns from before it existed do not).
+    attendance_parts: int = 0
+    attended: int = 0  # sessions attended in those parts
+    did_not_attend: int = 0
+    # Outcomes: per instrument, the counts and the exact change sum in tenths, from the parts that have them.
+    outcome_parts: int = 0
+    outcomes: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {slug: dict.fromkeys((*OUTCOME_COUNTS, "change_tenths"), 0) for slug in INSTRUMENTS})
 
     @classmethod
     def of(cls, part: Mapping[str, Any]) -> Figures:
@@ -77,6 +105,18 @@ class Figures:
         for name, keys in BREAKDOWNS.items():
             for key in keys:
                 self.breakdowns[name][key] += int(part[name][key])
+        self.parts += 1
+        if part.get("did_not_attend") is not None:
+            self.attendance_parts += 1
+            self.attended += int(part["contacts"])
+            self.did_not_attend += int(part["did_not_attend"])
+        if part.get("outcomes") is not None:
+            self.outcome_parts += 1
+            for slug, mine in self.outcomes.items():
+                theirs = part["outcomes"][slug]
+                for name in OUTCOME_COUNTS:
+                    mine[name] += int(theirs[name])
+                mine["change_tenths"] += to_tenths(theirs["change_sum"])
 
     def add(self, other: Figures) -> None:
         for name, value in other.counts.items():
@@ -89,6 +129,36 @@ class Figures:
             for key in keys:
                 self.breakdowns[name][key] += other.breakdowns[name][key]
         self.interventions += other.interventions
+        self.parts += other.parts
+        self.attendance_parts += other.attendance_parts
+        self.attended += other.attended
+        self.did_not_attend += other.did_not_attend
+        self.outcome_parts += other.outcome_parts
+        for slug, mine in self.outcomes.items():
+            for name, value in other.outcomes[slug].items():
+                mine[name] += value
+
+    @property
+    def attendance_recorded(self) -> bool:
+        return self.attendance_parts > 0
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        """Attended / (attended + did not attend) x 100 from the sums; None when not recorded or no sessions."""
+        rate = attendance_rate(self.attended, self.did_not_attend) if self.attendance_recorded else None
+        return None if rate is None else Decimal(str(rate))
+
+    @property
+    def outcomes_recorded(self) -> bool:
+        return self.outcome_parts > 0
+
+    def mean_change(self, slug: str) -> Decimal | None:
+        o = self.outcomes[slug]
+        mean = mean_change(o["change_tenths"], o["paired"]) if self.outcomes_recorded else None
+        return None if mean is None else Decimal(str(mean))
+
+    def change_sum(self, slug: str) -> Decimal:
+        return (Decimal(self.outcomes[slug]["change_tenths"]) / 10).quantize(Decimal("0.1"))
 
     @property
     def contact_hours(self) -> Decimal:
@@ -117,6 +187,11 @@ class Consolidated:
     by_level: dict[str, Figures]  # every prevention level
     by_intervention_total: Figures  # the interventions added up (active counted per intervention)
     trend: list[TrendPoint]
+    # Financial year to date by spoke, approach and level (attendance and outcomes add up across quarters).
+    ytd_by_spoke: dict[str, Figures] = field(default_factory=dict)
+    ytd_by_approach: dict[str, Figures] = field(default_factory=dict)
+    ytd_by_level: dict[str, Figures] = field(default_factory=dict)
+    ytd_by_intervention_total: Figures = field(default_factory=Figures)
 
     @property
     def missing(self) -> list[str]:
@@ -133,7 +208,8 @@ def trend_quarters(period: Period) -> list[Period]:
 
 def consolidate(hub: HubStore, period: Period) -> Consolidated:
     """The VRP figures for ``period`` from the held version of each spoke's return."""
-    return from_documents(period, held_for_figures(hub, [q.code for q in trend_quarters(period)], period.code))
+    whole = [q.code for q in period.year_to_date()]  # by approach and level, for the year to date too
+    return from_documents(period, held_for_figures(hub, [q.code for q in trend_quarters(period)], whole))
 
 
 def from_documents(period: Period, docs: Mapping[tuple[str, str], dict[str, Any]]) -> Consolidated:
@@ -144,17 +220,13 @@ def from_documents(period: Period, docs: Mapping[tuple[str, str], dict[str, Any]
     vrp = Figures()
     for figures in by_spoke.values():
         vrp.add(figures)
-    by_approach: dict[str, Figures] = {}
-    by_level = {level: Figures() for level in PREVENTION_LEVEL}
-    everything = Figures()
-    for spoke in by_spoke:
-        for item in current[spoke]["interventions"]:
-            one = Figures.of(item)
-            one.interventions = 1
-            by_approach.setdefault(item["approach"], Figures()).add(one)
-            by_level[item["prevention_level"]].add(one)
-            everything.add(one)
+    by_approach, by_level, everything = _groups(list(current.values()))
     ytd, ytd_returns = _year_to_date(period, docs, vrp)
+    codes = {q.code for q in period.year_to_date()}
+    year = [(spoke, doc) for (spoke, code), doc in docs.items() if code in codes]
+    ytd_by_spoke = {s: _sum_totals([doc for spoke, doc in year if spoke == s])
+                    for s in SPOKES if any(spoke == s for spoke, _ in year)}
+    ytd_by_approach, ytd_by_level, ytd_everything = _groups([doc for _, doc in year])
     trend: list[TrendPoint] = []
     for quarter in quarters:
         held = [doc for (_, code), doc in docs.items() if code == quarter.code]
@@ -166,7 +238,24 @@ def from_documents(period: Period, docs: Mapping[tuple[str, str], dict[str, Any]
         vrp=vrp, ytd=ytd, ytd_returns=ytd_returns, by_spoke=by_spoke,
         by_approach={a: by_approach[a] for a in APPROACH if a in by_approach},
         by_level=by_level, by_intervention_total=everything, trend=trend,
+        ytd_by_spoke=ytd_by_spoke, ytd_by_approach={a: ytd_by_approach[a] for a in APPROACH if a in ytd_by_approach},
+        ytd_by_level=ytd_by_level, ytd_by_intervention_total=ytd_everything,
     )
+
+
+def _groups(docs: list[dict[str, Any]]) -> tuple[dict[str, Figures], dict[str, Figures], Figures]:
+    """The interventions of ``docs`` added up by approach, by prevention level, and all together."""
+    by_approach: dict[str, Figures] = {}
+    by_level = {level: Figures() for level in PREVENTION_LEVEL}
+    everything = Figures()
+    for doc in docs:
+        for item in doc["interventions"]:
+            one = Figures.of(item)
+            one.interventions = 1
+            by_approach.setdefault(item["approach"], Figures()).add(one)
+            by_level[item["prevention_level"]].add(one)
+            everything.add(one)
+    return by_approach, by_level, everything
 
 
 def _sum_totals(docs: list[dict[str, Any]]) -> Figures:

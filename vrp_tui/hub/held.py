@@ -95,22 +95,24 @@ def held_documents(hub: HubStore, periods: list[str]) -> dict[tuple[str, str], d
     return {(r[0], r[1]): json.loads(r[2]) for r in rows}
 
 
-def held_for_figures(hub: HubStore, periods: list[str], whole: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """As :func:`held_documents`, but only ``whole``'s documents keep their interventions' lines.
+def held_for_figures(hub: HubStore, periods: list[str], whole: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """As :func:`held_documents`, but only the ``whole`` quarters' documents keep their interventions' lines.
 
-    Consolidating a quarter reads each intervention of that quarter only; the
-    other quarters (trend, year to date) are read for their totals. SQLite drops
-    their ``interventions`` before Python parses them: on the benchmark hub (200
-    interventions a return) that is a twentieth of the JSON to parse.
+    Consolidating a quarter reads each intervention of that quarter and of the
+    year to date (by approach and level); the trend's other quarters are read for
+    their totals. SQLite drops their ``interventions`` before Python parses them:
+    on the benchmark hub (200 interventions a return) most of the JSON to parse.
     """
     if not periods:
         return {}
     marks = ",".join("?" * len(periods))
+    keep = ",".join("?" * len(whole)) or "NULL"
     rows = hub.conn.execute(
-        "SELECT spoke, period, CASE WHEN period = ? THEN document ELSE json_remove(document, '$.interventions') "
+        f"SELECT spoke, period, CASE WHEN period IN ({keep}) THEN document "
+        "ELSE json_remove(document, '$.interventions') "
         f"END FROM bundles b WHERE period IN ({marks}) AND version = "
         "(SELECT max(version) FROM bundles WHERE spoke = b.spoke AND period = b.period)",
-        [whole, *periods],
+        [*whole, *periods],
     ).fetchall()
     return {(r[0], r[1]): json.loads(r[2]) for r in rows}
 

@@ -1,8 +1,11 @@
 """Writing the consolidated report: JSON, CSV or XLSX.
 
 - JSON: one object, ``tables`` a list of {name, title, columns, rows}; money is a
-  two-decimal string of pounds (as in return.json), hours a number, ``[c]`` a
-  suppressed count, null an empty cell.
+  two-decimal string of pounds (as in return.json), hours, rates, change sums and
+  mean changes numbers with one decimal, ``[c]`` a suppressed count (or a rate or
+  mean that would reveal one), ``"not recorded"`` a figure a return from before
+  it existed does not carry, null an empty cell. The tables include attendance
+  and outcomes by spoke, approach and prevention level (``hub/tables.py``).
 - CSV: one file in long form, ``table,row,column,value``: every table in one
   file that filters and pivots easily.
 - XLSX (xlsxwriter): one sheet per table, named by its title, headers in bold,

@@ -15,7 +15,8 @@ from typing import Any
 
 from vrp_tui.hub.consolidate import ADDITIVE, BREAKDOWNS, COUNTS, Consolidated, Figures
 from vrp_tui.hub.disclosure import SUPPRESSED, CellId, Grid, suppress
-from vrp_tui.reference import APPROACH, PREVENTION_LEVEL, SPOKES
+from vrp_tui.reference import APPROACH, INSTRUMENT, PREVENTION_LEVEL, SPOKES
+from vrp_tui.returns.measures import OUTCOME_COUNTS
 
 FIGURE_LABELS = {
     "referrals": "Referrals",
@@ -32,6 +33,7 @@ BREAKDOWN_TITLES = {
     "active_by_ethnicity": "Active by ethnicity",
 }
 NOT_RETURNED = "not returned"
+NOT_RECORDED = "not recorded"  # a return from before attendance or outcomes were recorded
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,15 @@ class Count:
     """A count whose value depends on disclosure control (resolved once the grid is complete)."""
 
     cell: CellId
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A rate or mean worked out from counts: shown unless one of ``cells`` is suppressed
+    (with the counts it could give a suppressed one away)."""
+
+    value: Decimal | None
+    cells: tuple[CellId, ...]
 
 
 @dataclass
@@ -74,15 +85,21 @@ def build_tables(c: Consolidated, *, publish: bool = False, threshold: int = 5) 
         *(_breakdown(c, grid, name) for name in BREAKDOWNS),
         _spend_vs_budget(c),
         _trend(c),
+        *_attendance_tables(c, grid),
+        *_outcome_tables(c, grid),
     ]
     hidden = suppress(grid, threshold) if publish else set()
     for table in tables:
-        table.rows = [
-            [(SUPPRESSED if v.cell in hidden else grid.values[v.cell]) if isinstance(v, Count) else v
-             for v in row]
-            for row in table.rows
-        ]
+        table.rows = [[_resolve(v, grid, hidden) for v in row] for row in table.rows]
     return tables
+
+
+def _resolve(value: Any, grid: Grid, hidden: set[CellId]) -> Any:
+    if isinstance(value, Count):
+        return SUPPRESSED if value.cell in hidden else grid.values[value.cell]
+    if isinstance(value, Derived):
+        return SUPPRESSED if any(c in hidden for c in value.cells) else value.value
+    return value
 
 
 def _about(c: Consolidated, publish: bool, threshold: int) -> Table:
@@ -97,7 +114,19 @@ def _about(c: Consolidated, publish: bool, threshold: int) -> Table:
         ["Returns included", held],
         ["Returns missing", missing],
         ["Active young people", "counted once per spoke; not matched across spokes or quarters"],
+        ["Attendance not recorded in", _not_recorded(c, "attendance_recorded")],
+        ["Outcomes not recorded in", _not_recorded(c, "outcomes_recorded")],
+        ["Outcomes", "per enrolment and instrument (SPEC section 4); financial year to date adds up the "
+                     "quarters, so an enrolment measured in two quarters counts in both; mean change worked out "
+                     "from the sums (positive is better)"],
     ])
+
+
+def _not_recorded(c: Consolidated, flag: str) -> str:
+    """The held returns (this quarter's) from before attendance or outcomes were recorded: they add nothing."""
+    names = [SPOKES[s].name for s, f in c.by_spoke.items() if not getattr(f, flag)]
+    return ", ".join(names) + " (returns from before it was recorded: left out, not counted as zeros)" \
+        if names else "none"
 
 
 def _totals(c: Consolidated) -> Table:
@@ -110,6 +139,10 @@ def _totals(c: Consolidated) -> Table:
                      Pounds(c.ytd.money["spend_gbp"][fund])])
     for fund, label in (("grant", "VRP grant"), ("match", "match")):
         rows.append([f"Budget for the year, {label}", None, Pounds(c.ytd.money["budget_gbp"][fund])])
+    rows.append(["Did not attend", *(f.did_not_attend if f.attendance_recorded else NOT_RECORDED
+                                     for f in (c.vrp, c.ytd))])
+    rows.append(["Attendance rate (%)", *(f.attendance_rate if f.attendance_recorded else NOT_RECORDED
+                                          for f in (c.vrp, c.ytd))])
     return Table("totals", "VRP totals", ["Figure", c.period.code, "Financial year to date"], rows)
 
 
@@ -212,3 +245,116 @@ def _trend(c: Consolidated) -> Table:
         "Quarter", "Returns held", "Referrals", "Starts", "Active young people", "Contacts",
         "Contact hours", "Spend, total",
     ], rows)
+
+
+# -- attendance and outcomes ---------------------------------------------------------------
+
+Groups = list[tuple[str, str, Figures | None]]  # (key, label, figures; None: no return held)
+
+
+def _groupings(c: Consolidated, ytd: bool) -> list[tuple[str, str, str, Groups, Figures]]:
+    """(name, title, kind, groups, total) for by spoke, by approach and by prevention level."""
+    spokes, approach = (c.ytd_by_spoke, c.ytd_by_approach) if ytd else (c.by_spoke, c.by_approach)
+    levels = c.ytd_by_level if ytd else c.by_level
+    vrp = c.ytd if ytd else c.vrp
+    everything = c.ytd_by_intervention_total if ytd else c.by_intervention_total
+    return [
+        ("by_spoke", "by spoke", "spoke", [(s, SPOKES[s].name, spokes.get(s)) for s in SPOKES], vrp),
+        ("by_approach", "by approach", "approach", [(a, APPROACH[a], f) for a, f in approach.items()], everything),
+        ("by_prevention_level", "by level", "level", [(k, PREVENTION_LEVEL[k], levels.get(k)) for k in PREVENTION_LEVEL],
+         everything),
+    ]
+
+
+def _attendance_tables(c: Consolidated, grid: Grid) -> list[Table]:
+    """Sessions attended and missed, and the attendance rate, by spoke, approach and level; quarter and year.
+
+    A quarter's attended sessions are the same cells as the sessions column of the tables above when
+    every part recorded attendance, so a count suppressed there is suppressed here too."""
+    out = []
+    for (name, title, kind, q_groups, q_total), (_, _, _, y_groups, y_total) in zip(
+            _groupings(c, False), _groupings(c, True), strict=True):
+        quarter = {key: (label, f) for key, label, f in q_groups}
+        year = {key: (label, f) for key, label, f in y_groups}
+        keys = [k for k in (SPOKES if kind == "spoke" else APPROACH if kind == "approach" else PREVENTION_LEVEL)
+                if k in quarter or k in year]
+        rows: list[list[Any]] = [[(quarter.get(k) or year[k])[0]] for k in keys]
+        total_row: list[Any] = ["VRP total" if kind == "spoke" else "All interventions"]
+        for when, groups, total in (("q", quarter, q_total), ("ytd", year, y_total)):
+            shared = "vrp" if kind == "spoke" else "interventions"
+            attended = grid.cell(
+                (shared, "contacts") if when == "q" and total.attendance_parts == total.parts
+                else (when, kind, "total", "attended"), total.attended, exact=True)
+            missed = grid.cell((when, kind, "total", "did_not_attend"), total.did_not_attend, exact=True)
+            parts_a, parts_m = [], []
+            for key, row in zip(keys, rows, strict=True):
+                f = groups.get(key, ("", None))[1]
+                if f is None or (f.parts and not f.attendance_recorded):
+                    gone = kind != "spoke" and key not in groups
+                    row += ["-" if gone else NOT_RETURNED if f is None else NOT_RECORDED, None, None]
+                    continue
+                a = grid.cell((kind, key, "contacts") if when == "q" and f.attendance_parts == f.parts
+                              else (when, kind, key, "attended"), f.attended)
+                m = grid.cell((when, kind, key, "did_not_attend"), f.did_not_attend)
+                parts_a.append(a)
+                parts_m.append(m)
+                row += [Count(a), Count(m), Derived(f.attendance_rate, (a, m))]
+            if total.attendance_parts == total.parts or parts_a:
+                grid.line(parts_a, attended)
+                grid.line(parts_m, missed)
+            total_row += ([Count(attended), Count(missed), Derived(total.attendance_rate, (attended, missed))]
+                          if total.attendance_recorded or not total.parts else [NOT_RECORDED, None, None])
+        out.append(Table(f"attendance_{name}", f"Attendance {title}",
+                         [kind.capitalize(), "Sessions attended", "Did not attend", "Attendance rate (%)",
+                          "Sessions attended, FY to date", "Did not attend, FY to date",
+                          "Attendance rate (%), FY to date"], [*rows, total_row]))
+    return out
+
+
+OUTCOME_LABELS = {"measured": "Measured", "paired": "Paired", "improved": "Improved", "unchanged": "Unchanged",
+                  "worsened": "Worsened"}
+
+
+def _outcome_tables(c: Consolidated, grid: Grid) -> list[Table]:
+    """Outcomes per instrument by spoke, approach and level, for the quarter and the year to date."""
+    out = []
+    for ytd in (False, True):
+        for name, title, kind, groups, total in _groupings(c, ytd):
+            when = "ytd" if ytd else "q"
+            rows: list[list[Any]] = []
+            instruments = [slug for slug, o in total.outcomes.items() if o["measured"] or o["paired"]]
+            for slug in instruments:
+                scope = (when, "outcomes", kind, slug)
+                totals = {k: grid.cell((*scope, "total", k), total.outcomes[slug][k], exact=True)
+                          for k in OUTCOME_COUNTS}
+                grid.line([totals[k] for k in ("improved", "unchanged", "worsened")], totals["paired"])
+                parts: dict[str, list[CellId]] = {k: [] for k in OUTCOME_COUNTS}
+                for key, label, f in groups:
+                    if f is None or (f.parts and not f.outcomes_recorded):
+                        rows.append([label, INSTRUMENT[slug], NOT_RETURNED if f is None else NOT_RECORDED,
+                                     *[None] * (len(OUTCOME_COUNTS) + 1)])
+                        continue
+                    cells = {k: grid.cell((*scope, key, k), f.outcomes[slug][k]) for k in OUTCOME_COUNTS}
+                    grid.line([cells[k] for k in ("improved", "unchanged", "worsened")], cells["paired"])
+                    for k, cell in cells.items():
+                        parts[k].append(cell)
+                    rows.append(_outcome_row(label, slug, cells, f))
+                for k in OUTCOME_COUNTS:
+                    grid.line(parts[k], totals[k])
+                rows.append(_outcome_row("VRP total" if kind == "spoke" else "All interventions", slug, totals,
+                                         total))
+            if not total.outcomes_recorded:
+                rows.append(["VRP total" if kind == "spoke" else "All interventions", NOT_RECORDED,
+                             *[None] * (len(OUTCOME_COUNTS) + 2)])
+            span = "FY to date" if ytd else c.period.code
+            out.append(Table(f"outcomes_{'ytd_' if ytd else ''}{name}",
+                             f"Outcomes {'FYTD ' if ytd else ''}{title}",
+                             [kind.capitalize(), "Instrument", *OUTCOME_LABELS.values(),
+                              f"Change sum, {span}", f"Mean change, {span}"], rows))
+    return out
+
+
+def _outcome_row(label: str, slug: str, cells: dict[str, CellId], f: Figures) -> list[Any]:
+    """One row: the counts, then the change sum and mean (hidden with the paired count they could reveal)."""
+    return [label, INSTRUMENT[slug], *(Count(cells[k]) for k in OUTCOME_COUNTS),
+            Derived(f.change_sum(slug), (cells["paired"],)), Derived(f.mean_change(slug), (cells["paired"],))]

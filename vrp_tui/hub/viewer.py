@@ -11,6 +11,7 @@ from vrp_tui.hub.held import Received, document, versions
 from vrp_tui.hub.review import Review, reviews_of
 from vrp_tui.hub.store import HubStore
 from vrp_tui.returns.diff import Change, diff
+from vrp_tui.returns.measures import ADDED_LATER, NOT_RECORDED
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,17 @@ class ReturnView:
     @property
     def held(self) -> Received:
         return self.versions[-1]
+
+    @property
+    def not_recorded(self) -> list[str]:
+        """The figures this return does not carry because it was signed off before they were recorded
+        (``did_not_attend``, ``attendance_rate``, ``outcomes``): shown as "not recorded", never as zeros."""
+        return [name for name in ADDED_LATER if name not in self.document["totals"]]
+
+
+def figure(part: dict[str, Any], name: str) -> Any:
+    """A figure of an intervention's line or the totals, or "not recorded" when the return predates it."""
+    return part.get(name, NOT_RECORDED)
 
 
 def view_return(hub: HubStore, spoke: str, period: str, version: int | None = None) -> ReturnView | None:

@@ -101,32 +101,52 @@ class Cached:
         return value, None
 
 
+def windows(store: Store) -> dict[tuple[int, int], list[tuple[str, str | None]]]:
+    """Every referral window, by (participant id, intervention id): (referral date, end date or None)."""
+    out: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
+    for pid, iid, start, end in store.conn.execute(
+        "SELECT participant_id, intervention_id, referral_date, end_date FROM enrolments"
+    ):
+        out.setdefault((pid, iid), []).append((start, end))
+    return out
+
+
+def held(windows: list[tuple[str, str | None]], day: str) -> bool:
+    return any(start <= day and (end is None or end >= day) for start, end in windows)
+
+
 class ContactChecks:
-    """A session row as ``(participant_id, intervention_id, date, minutes, mode)``, or RowProblems
+    """A session row as ``(participant_id, intervention_id, date, minutes, mode, attendance)``, or RowProblems
     with the messages the Contact model and the store give."""
 
     def __init__(self, store: Store, header: Sequence[str], participants: RefIds, interventions: RefIds):
         position = {column: n for n, column in enumerate(header)}
         self.columns = tuple(position[c] for c in ("participant_ref", "intervention_ref", "date", "minutes", "mode"))
+        self.attendance_column = position.get("attendance")  # optional: attended when left out or empty
+        self.attendances = Cached(slug_check("attendance"))
+        self.attendances.seen[""] = ("attended", None)
         self.participants, self.interventions = participants.ids, interventions.ids
         self.refs = (participants, interventions)
         self.dates = Cached(lambda text: parse_iso_date(text).isoformat(), past=True)
         self.minutes = Cached(parse_minutes)
         self.modes = Cached(slug_check("mode"))
-        self.windows: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
-        for pid, iid, start, end in store.conn.execute(
-            "SELECT participant_id, intervention_id, referral_date, end_date FROM enrolments"
-        ):
-            self.windows.setdefault((pid, iid), []).append((start, end))
+        self.windows = windows(store)
 
-    def check(self, line: int, cells: list[str]) -> tuple[int, int, str, int, str]:
+    def check(self, line: int, cells: list[str]) -> tuple[int, int, str, int, str, str]:
         p, i, d, m, o = self.columns
+        attendance, attendance_problem = "attended", None
+        if self.attendance_column is not None:
+            text = cells[self.attendance_column]
+            attendance, attendance_problem = self.attendances.seen.get(text) or self.attendances(text)
+            if attendance is None and not text.strip():
+                attendance, attendance_problem = "attended", None
         pid = self.participants.get(cells[p], AMBIGUOUS)
         iid = self.interventions.get(cells[i], AMBIGUOUS)
         day, date_problem = self.dates.seen.get(cells[d]) or self.dates(cells[d])
         minutes, minutes_problem = self.minutes.seen.get(cells[m]) or self.minutes(cells[m])
         mode, mode_problem = self.modes.seen.get(cells[o]) or self.modes(cells[o])
-        if pid == AMBIGUOUS or iid == AMBIGUOUS or date_problem or minutes_problem or mode_problem:
+        if (pid == AMBIGUOUS or iid == AMBIGUOUS or date_problem or minutes_problem or mode_problem
+                or attendance_problem):
             problems = []
             if pid == AMBIGUOUS:
                 pid, problem = self.refs[0].resolve(cells[p])
@@ -136,12 +156,13 @@ class ContactChecks:
                 iid, problem = self.refs[1].resolve(cells[i])
                 if problem:
                     problems.append(CsvProblem(line, "intervention_ref", problem))
-            for column, problem in (("date", date_problem), ("minutes", minutes_problem), ("mode", mode_problem)):
+            for column, problem in (("date", date_problem), ("minutes", minutes_problem), ("mode", mode_problem),
+                                    ("attendance", attendance_problem)):
                 if problem:
                     problems.append(CsvProblem(line, column, problem))
             if problems:
                 raise RowProblems(problems)
         for start, end in self.windows.get((pid, iid), ()):
             if start <= day and (end is None or end >= day):
-                return pid, iid, day, minutes, mode
+                return pid, iid, day, minutes, mode, attendance
         raise RowProblems([CsvProblem(line, "date", NOT_IN_WINDOW)])

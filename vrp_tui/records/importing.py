@@ -20,7 +20,7 @@ from typing import Any
 
 from vrp_tui.errors import VrpError
 from vrp_tui.periods import Period, PeriodError, financial_year_code, parse_financial_year
-from vrp_tui.records.import_checks import ContactChecks, RefIds, RowProblems
+from vrp_tui.records.import_checks import NOT_IN_WINDOW, ContactChecks, RefIds, RowProblems, held, windows
 from vrp_tui.records.import_files import (
     CsvProblem,
     ImportFailed,
@@ -42,7 +42,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "participants": ("ref", "date_of_birth", "sex", "ethnicity", "postcode_district"),
     "enrolments": ("participant_ref", "intervention_ref", "referral_date", "referral_source",
                    "high_risk", "start_date", "end_date", "exit_reason"),
-    "contacts": ("participant_ref", "intervention_ref", "date", "minutes", "mode"),
+    "contacts": ("participant_ref", "intervention_ref", "date", "minutes", "mode", "attendance"),
+    "measurements": ("participant_ref", "intervention_ref", "date", "instrument", "score"),
     "spend": ("intervention_ref", "period", "funding_source", "amount"),
     "budgets": ("intervention_ref", "financial_year", "funding_source", "amount"),
 }
@@ -51,7 +52,8 @@ OPTIONAL: dict[str, frozenset[str]] = {
     "interventions": frozenset({"end_date", "description"}),
     "participants": frozenset({"date_of_birth", "sex", "ethnicity", "postcode_district"}),
     "enrolments": frozenset({"high_risk", "start_date", "end_date", "exit_reason"}),
-    "contacts": frozenset(),
+    "contacts": frozenset({"attendance"}),
+    "measurements": frozenset(),
     "spend": frozenset(),
     "budgets": frozenset(),
 }
@@ -64,7 +66,10 @@ REF_COLUMNS = {
     "participant_ref": ("participant_id", "participants", "young person"),
     "intervention_ref": ("intervention_id", "interventions", "intervention"),
 }
-_FIELD_TO_COLUMN = {field: column for column, (field, _, _) in REF_COLUMNS.items()}
+# A file's column whose model field has another name: a score as written becomes exact tenths.
+RENAMED = {"score": "score_tenths"}
+_FIELD_TO_COLUMN = {**{field: column for column, (field, _, _) in REF_COLUMNS.items()},
+                    **{field: column for column, field in RENAMED.items()}}
 BATCH = 5000  # rows checked, then written, at a time
 
 
@@ -153,7 +158,8 @@ class _Importer:
         self.contacts = (ContactChecks(store, header, self.refs["participants"], self.refs["interventions"])
                          if kind.name == "contacts" else None)
         if self.contacts is not None:
-            self.columns = ["id", "participant_id", "intervention_id", "date", "minutes", "mode"]
+            self.columns = ["id", "participant_id", "intervention_id", "date", "minutes", "mode", "attendance"]
+        self.windows = windows(store) if kind.name == "measurements" else None
 
     # -- one row ------------------------------------------------------------
 
@@ -223,7 +229,7 @@ class _Importer:
                 if problem:
                     problems.append(CsvProblem(line, column, problem))
             else:
-                data[column] = value
+                data[RENAMED.get(column, column)] = value
         before = self._stored(data)
         if before is not None:
             # Optional columns left out of the file keep their stored values.
@@ -239,6 +245,9 @@ class _Importer:
             raise RowProblems(problems) from None
         if problems:
             raise RowProblems(problems)
+        if self.windows is not None and not held(self.windows.get((row["participant_id"], row["intervention_id"]), []),
+                                                 row["date"].isoformat()):
+            raise RowProblems([CsvProblem(line, "date", NOT_IN_WINDOW)])
         return {c: _sql_value(v) for c, v in row.items()}
 
     def _stored(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -304,8 +313,10 @@ def _key_value(field: str, value: Any) -> Any:
     text = str(value or "").strip()
     if field == "ref":
         return ref_key(text)
-    if field.endswith("_date"):
+    if field.endswith("_date") or field == "date":
         return date.fromisoformat(text).isoformat()
+    if field == "instrument":
+        return text.lower()
     if field == "period":
         return Period.parse(text).code
     if field == "financial_year":

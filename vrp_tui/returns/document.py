@@ -7,7 +7,10 @@ The JSON Schema in ``vrp_tui/schemas/return-v1.json`` is generated from them.
 
 Money is a two-decimal string of pounds (``"1250.00"``), at most 10^9;
 contact hours a finite number 0..10^7 with one decimal (``12.5``); counts JSON
-integers 0..10^9 (never strings, booleans or floats); versions 1..10^6;
+integers 0..10^9 (never strings, booleans or floats); attendance rates,
+outcome change sums and mean changes numbers with one decimal
+(``measures.py``: absent in returns from before they existed, meaning "not
+recorded"); versions 1..10^6;
 periods and dates in 2000-2100. The document names no young person. A document
 the hub received (``validate_document(..., received=today)``, after
 ``vrp_tui.bundle.received`` checked its bytes and text) must also be a
@@ -20,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,14 +36,16 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    model_validator,
 )
 
 from vrp_tui import reference
 from vrp_tui.errors import VrpError
+from vrp_tui.returns import measures
+from vrp_tui.returns.measures import Count, Outcomes, Part, Rate
 
 FORMAT = 1
 
-MAX_COUNT = 10**9
 MAX_HOURS = 10**7
 MAX_POUNDS = 10**9
 MAX_VERSION = 10**6
@@ -67,7 +72,6 @@ Pounds = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", max_length=14, ex
                                description="Pounds with two decimals, at most 10^9; never negative in a "
                                            "signed-off return (the hub refuses it)"),
                    AfterValidator(_pounds)]
-Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 RecordId = Annotated[int, Field(strict=True, ge=0, le=MAX_ID)]
 Version = Annotated[int, Field(strict=True, ge=1, le=MAX_VERSION)]
 _PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})-Q([1-4])")
@@ -104,13 +108,8 @@ PeriodCode = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-Q[1-4]$", example
                        AfterValidator(_period)]
 
 
-def _one_decimal(value: float) -> float:
-    if Decimal(str(value)) != Decimal(str(value)).quantize(Decimal("0.1")):
-        raise ValueError("contact hours have one decimal place")
-    return value
-
-
-Hours = Annotated[float, Field(strict=True, ge=0, le=MAX_HOURS, allow_inf_nan=False), AfterValidator(_one_decimal)]
+Hours = Annotated[float, Field(strict=True, ge=0, le=MAX_HOURS, allow_inf_nan=False),
+                  measures.one_decimal("contact hours have")]
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?")
 
@@ -163,13 +162,6 @@ def _known_spoke(code: str) -> str:
     return code
 
 
-class Part(BaseModel):
-    """Every part of the document refuses fields it does not know."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True,
-                              json_schema_serialization_defaults_required=True)
-
-
 class Funding(Part):
     """An amount per funding source, in pounds."""
 
@@ -220,12 +212,27 @@ class Figures(Part):
     other_exits: Count
     contacts: Count
     contact_hours: Hours
+    # Absent in returns from before attendance and outcomes were recorded: "not recorded".
+    did_not_attend: Count | None = None
+    attendance_rate: Rate | None = None
     active_by_age_band: AgeBands
     active_by_sex: Sexes
     active_by_ethnicity: Ethnicities
+    outcomes: Outcomes | None = None
     spend_gbp: Funding
     spend_ytd_gbp: Funding
     budget_gbp: Funding
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
+    @model_validator(mode="after")
+    def _rate_agrees(self) -> Figures:
+        if self.did_not_attend is not None and self.attendance_rate != measures.attendance_rate(
+                self.contacts, self.did_not_attend):
+            raise ValueError("attendance_rate is not contacts / (contacts + did_not_attend) x 100")
+        if self.did_not_attend is None and self.attendance_rate is not None:
+            raise ValueError("attendance_rate without did_not_attend")
+        return self
 
 
 class InterventionLabels(Part):
@@ -386,11 +393,6 @@ def schema_text() -> str:
 def committed_schema() -> str:
     """The schema file shipped with the package."""
     return resources.files("vrp_tui").joinpath("schemas/return-v1.json").read_text(encoding="utf-8")
-
-
-def hours(minutes: int) -> float:
-    """Minutes as hours, rounded half-up to one decimal place (25 min -> 0.4, 3 min -> 0.1)."""
-    return float((Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def write_schema() -> None:

@@ -6,11 +6,16 @@ Each figure follows SPEC section 4 exactly. Where SPEC is silent:
   data, flagged by validation) counts as an other exit.
 - A participant whose latest contact in the quarter no enrolment window holds
   (also flagged) counts as not high risk, in age band ``unknown``.
+- Contacts, active young people, contact hours and the breakdowns count
+  attended contacts only; a did-not-attend contact counts in
+  ``did_not_attend``, a cancelled one nowhere (it was not offered).
 - Spoke totals: referrals, starts, completions, other exits, contacts, contact
-  hours and money are sums of the interventions' figures (contact hours: the
-  sum of the interventions' rounded hours, so the table adds up). ``active``,
+  hours, did-not-attend, outcome counts and change sums, and money are sums of
+  the interventions' figures (contact hours: the sum of the interventions'
+  rounded hours, so the table adds up); the attendance rate and mean changes
+  are worked out again from those sums. ``active``,
   ``high_risk_active`` and the breakdowns count each young person once, from
-  their latest contact in the quarter across the spoke; if they had contacts on
+  their latest attended contact in the quarter across the spoke; if they had contacts on
   that day on several interventions, the holding enrolment with the later
   referral date wins (then the higher enrolment id, then intervention id).
 - A return lists the interventions whose dates overlap the quarter, plus any
@@ -29,7 +34,7 @@ from typing import Any
 from vrp_tui import reference
 from vrp_tui.formatting import json_pounds
 from vrp_tui.periods import Period
-from vrp_tui.returns.document import hours
+from vrp_tui.returns.measures import OUTCOME_COUNTS, attendance_rate, hours, outcome_figures
 from vrp_tui.store import Store
 
 COUNTS = ("referrals", "starts", "completions", "other_exits")
@@ -48,15 +53,64 @@ GROUP BY intervention_id
 """
 
 # One row per (intervention, participant) with contacts in the quarter: their
-# contacts, minutes, first and latest contact day. Built once per return (a
-# TEMP table) and shared by the figures and the validation checks.
+# first and last contact day of any attendance (for the holding-window check),
+# their attended contacts, minutes and latest attended day (``day``: NULL when
+# none was attended) and their did-not-attend contacts. Built once per return
+# (a TEMP table) and shared by the figures and the validation checks.
 PAIRS = """
 CREATE TEMP TABLE {table} AS
-SELECT intervention_id, participant_id, min(date) AS first_day, max(date) AS day,
-       count(*) AS contacts, sum(minutes) AS minutes
+SELECT intervention_id, participant_id, min(date) AS first_day, max(date) AS last_day,
+       max(CASE WHEN attendance = 'attended' THEN date END) AS day,
+       sum(attendance = 'attended') AS contacts,
+       sum(CASE WHEN attendance = 'attended' THEN minutes ELSE 0 END) AS minutes,
+       sum(attendance = 'did-not-attend') AS did_not_attend
 FROM contacts WHERE date BETWEEN :first AND :last
 GROUP BY participant_id, intervention_id
 """
+
+DID_NOT_ATTEND = """
+SELECT intervention_id, sum(did_not_attend) FROM {pairs}
+GROUP BY intervention_id HAVING sum(did_not_attend) > 0
+"""
+
+# Outcomes (SPEC section 4). Only young people with a measurement in the
+# quarter can count, so their (participant, intervention) pairs are found
+# first; then all their measurements up to the quarter's last day, each with
+# the enrolment whose window holds its date (the later referral wins: the
+# contact rule; NULL when none does). Built once per return (a TEMP table, made
+# with the contact pairs) and shared by the figures and the validation checks.
+HOLDS = """
+CREATE TEMP TABLE {table} AS
+WITH cand AS MATERIALIZED (
+    SELECT DISTINCT participant_id, intervention_id FROM measurements NOT INDEXED
+    WHERE date BETWEEN :first AND :last
+)
+SELECT m.id, m.intervention_id, m.instrument, m.date, m.score_tenths, (
+    SELECT id FROM enrolments
+    WHERE participant_id = m.participant_id AND intervention_id = m.intervention_id
+      AND referral_date <= m.date AND (end_date IS NULL OR end_date >= m.date)
+    ORDER BY referral_date DESC LIMIT 1) AS enrolment_id
+FROM cand c CROSS JOIN measurements m
+  ON m.participant_id = c.participant_id AND m.intervention_id = c.intervention_id AND m.date <= :last
+"""
+
+# Per enrolment and instrument: whether its latest is in the quarter (measured),
+# paired, and the change from the earliest to the latest score (packed after
+# the date, so min() and max() pick them without a sort), oriented.
+OUTCOMES = """
+WITH per AS (
+    SELECT intervention_id, instrument, count(*) >= 2 AS paired,
+           (CAST(substr(max(date || printf('%06d', score_tenths)), 11) AS INTEGER)
+            - CAST(substr(min(date || printf('%06d', score_tenths)), 11) AS INTEGER))
+           * (CASE WHEN instrument IN ({lower}) THEN -1 ELSE 1 END) AS change
+    FROM {holds} WHERE enrolment_id IS NOT NULL
+    GROUP BY enrolment_id, instrument HAVING max(date) >= :first
+)
+SELECT intervention_id, instrument, count(*), sum(paired), sum(paired AND change > 0),
+       sum(paired AND change = 0), sum(paired AND change < 0), sum(CASE WHEN paired THEN change ELSE 0 END)
+FROM per GROUP BY intervention_id, instrument
+"""
+LOWER_IS_BETTER = tuple(slug for slug, i in reference.INSTRUMENTS.items() if not i.higher_is_better)
 
 # Each pair with the enrolment whose window holds its latest contact (the
 # later referral wins), grouped per intervention, then per young person across
@@ -74,7 +128,7 @@ WITH holding AS MATERIALIZED (
         WHERE participant_id = c.participant_id AND intervention_id = c.intervention_id
           AND referral_date <= c.day AND (end_date IS NULL OR end_date >= c.day)
         ORDER BY referral_date DESC LIMIT 1) AS hold
-    FROM {pairs} c
+    FROM {pairs} c WHERE c.day IS NOT NULL
 ), aged AS (
     SELECT h.intervention_id, h.participant_id, h.day, h.contacts, h.minutes,
            substr(h.hold, 1, 10) AS referral_date, coalesce(substr(h.hold, 11, 1) = '1', 0) AS high_risk,
@@ -123,6 +177,8 @@ def _zero_figures() -> dict[str, Any]:
         **dict.fromkeys(("referrals", "starts", "active", "high_risk_active", "completions",
                          "other_exits", "contacts"), 0),
         "minutes": 0,
+        "did_not_attend": 0,
+        "outcomes": {slug: {**dict.fromkeys(OUTCOME_COUNTS, 0), "change_tenths": 0} for slug in reference.INSTRUMENTS},
         "active_by_age_band": dict.fromkeys(reference.AGE_BAND, 0),
         "active_by_sex": dict.fromkeys(reference.SEX, 0),
         "active_by_ethnicity": dict.fromkeys(reference.ETHNICITY, 0),
@@ -145,6 +201,8 @@ def _finish(fig: dict[str, Any], contact_hours: Decimal) -> dict[str, Any]:
     """Figures in document form: hours as a number, money as pounds strings."""
     out = {k: v for k, v in fig.items() if k != "minutes"}
     out["contact_hours"] = float(contact_hours)
+    out["attendance_rate"] = attendance_rate(fig["contacts"], fig["did_not_attend"])
+    out["outcomes"] = {slug: outcome_figures(o, o["change_tenths"]) for slug, o in fig["outcomes"].items()}
     for money in ("spend_gbp", "spend_ytd_gbp", "budget_gbp"):
         out[money] = {k: json_pounds(v) for k, v in fig[money].items()}
     return out
@@ -155,22 +213,31 @@ def params_of(period: Period) -> dict[str, str]:
             "period": period.code, "fy": period.financial_year}
 
 
+def holds_table(period: Period) -> str:
+    """The TEMP table of the measurements the period's outcomes read, with their holding enrolments
+    (made by :func:`contact_pairs`, alongside the contact pairs)."""
+    return f'temp."measurement_holds_{period.code}"'
+
+
 @contextmanager
 def contact_pairs(store: Store, period: Period) -> Iterator[str]:
-    """The name of the TEMP table of the period's (intervention, participant) pairs.
+    """The name of the TEMP table of the period's (intervention, participant) pairs; the table of
+    :func:`holds_table` is made with it.
 
-    Re-entrant: an inner use shares the table an outer one made; the maker drops it.
+    Re-entrant: an inner use shares the tables an outer one made; the maker drops them.
     """
     table = f'temp."contact_pairs_{period.code}"'
     made = not store.conn.execute(
         "SELECT 1 FROM temp.sqlite_master WHERE name = ?", [f"contact_pairs_{period.code}"]).fetchone()
     if made:
         store.conn.execute(PAIRS.format(table=table), params_of(period))
+        store.conn.execute(HOLDS.format(table=holds_table(period)), params_of(period))
     try:
         yield table
     finally:
         if made:
             store.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            store.conn.execute(f"DROP TABLE IF EXISTS {holds_table(period)}")
 
 
 def compute_figures(store: Store, period: Period) -> dict[str, Any]:
@@ -185,6 +252,14 @@ def compute_figures(store: Store, period: Period) -> dict[str, Any]:
     totals = _zero_figures()
     with contact_pairs(store, period) as pairs:
         active = conn.execute(ACTIVE.format(pairs=pairs), params).fetchall()
+        for intervention_id, missed in conn.execute(DID_NOT_ATTEND.format(pairs=pairs)):
+            figures[intervention_id]["did_not_attend"] = missed
+        lower = ", ".join(f"'{slug}'" for slug in LOWER_IS_BETTER)
+        outcomes = conn.execute(OUTCOMES.format(lower=lower, holds=holds_table(period)), params).fetchall()
+    for intervention_id, instrument, *counts, change in outcomes:
+        if instrument in reference.INSTRUMENTS:
+            outcome = figures[intervention_id]["outcomes"][instrument]
+            outcome.update(zip(OUTCOME_COUNTS, counts, strict=True), change_tenths=change)
     for intervention_id, high_risk, band, sex, ethnicity, n, contacts, minutes in active:
         fig = totals if intervention_id is None else figures[intervention_id]
         _add_active(fig, high_risk, band, sex, ethnicity, n)
@@ -220,8 +295,11 @@ def _assemble(store: Store, figures: dict[int, dict[str, Any]], totals: dict[str
         fig = figures[intervention_id]
         contact_hours = Decimal(str(hours(fig["minutes"])))
         total_hours += contact_hours
-        for name_ in (*COUNTS, "contacts"):
+        for name_ in (*COUNTS, "contacts", "did_not_attend"):
             totals[name_] += fig[name_]
+        for slug, outcome in fig["outcomes"].items():
+            for part, value in outcome.items():
+                totals["outcomes"][slug][part] += value
         for money in ("spend_gbp", "spend_ytd_gbp", "budget_gbp"):
             for source, amount in fig[money].items():
                 totals[money][source] += amount

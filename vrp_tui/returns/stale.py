@@ -22,6 +22,7 @@ from typing import Any
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
 from vrp_tui.returns.diff import Change, figure_changes
+from vrp_tui.returns.measures import ADDED_LATER
 from vrp_tui.store import Store
 
 
@@ -60,5 +61,15 @@ def changed_since_sign_off(store: Store, period: Period, *, today: date | None =
         return None
     if now is None:
         now = lifecycle.build(store, period, today=today).document.to_json()
-    changes = figure_changes(frozen.document, now, labels=False)
+    changes = figure_changes(frozen.document, _as_recorded(frozen.document, now), labels=False)
     return Stale(frozen.info.version, changes) if changes else None
+
+
+def _as_recorded(frozen: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """``now`` without the figures a version signed off before they existed does not carry: such a
+    version has not "changed" because the app now records attendance and outcomes."""
+    if all(name in frozen["totals"] for name in ADDED_LATER):
+        return now
+    def strip(part: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in part.items() if k not in ADDED_LATER or k in frozen["totals"]}
+    return {**now, "totals": strip(now["totals"]), "interventions": [strip(i) for i in now["interventions"]]}

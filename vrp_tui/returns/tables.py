@@ -16,6 +16,7 @@ from vrp_tui.returns.document import NARRATIVE_FIELDS
 from vrp_tui.returns.validation import Finding
 from vrp_tui.text import as_text, printable
 
+NOT_RECORDED = "not recorded"  # a figure a return from before it existed does not carry
 COLUMNS = (  # two-line headings keep the table inside 80 columns
     ("referrals", "Refer-\nrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High\nrisk"),
     ("completions", "Com-\npleted"), ("other_exits", "Other\nexits"), ("contacts", "Ses-\nsions"),
@@ -39,6 +40,56 @@ def figures_table(doc: dict[str, Any]) -> Table:
         table.add_row(as_text(line["ref"]), *(_num(line[name]) for name, _ in COLUMNS))
     table.add_row(Text("Spoke", style="bold"), *(_num(doc["totals"][name]) for name, _ in COLUMNS),
                   style="bold", end_section=True)
+    return table
+
+
+def attendance_table(doc: dict[str, Any]) -> Table:
+    """Sessions attended and missed, and the attendance rate, per intervention and for the spoke.
+
+    A return signed off before attendance was recorded shows "not recorded"."""
+    table = Table(title="Attendance", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("Intervention", no_wrap=True)
+    for head in ("Attended", "Did not attend", "Attendance rate"):
+        table.add_column(head, justify="right")
+    for line in [*doc["interventions"], {"ref": "Spoke", **doc["totals"]}]:
+        if line["ref"] == "Spoke":
+            table.add_section()
+        if line.get("did_not_attend") is None:
+            missed, rate = NOT_RECORDED, NOT_RECORDED
+        else:
+            missed = f"{line['did_not_attend']:,}"
+            rate = "-" if line["attendance_rate"] is None else f"{line['attendance_rate']:.1f}%"
+        table.add_row(as_text(line["ref"]), f"{line['contacts']:,}", missed, rate,
+                      style="bold" if line["ref"] == "Spoke" else None)
+    return table
+
+
+def outcomes_table(doc: dict[str, Any]) -> Table:
+    """Per intervention and instrument with a measurement in the quarter, then the spoke: measured,
+    paired, improved / unchanged / worsened and the mean change (positive: better). Instruments by
+    slug (their labels are long); SPEC section 2 and the Outcomes tab give the labels."""
+    table = Table(title="Outcomes (change since baseline; positive is better)", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    table.add_column("Intervention", no_wrap=True)
+    table.add_column("Instrument", no_wrap=True, min_width=len(NOT_RECORDED))
+    for head in ("Measured", "Paired", "Better", "Same", "Worse", "Mean\nchange"):
+        table.add_column(head, justify="right", no_wrap=True)
+    for line in [*doc["interventions"], {"ref": "Spoke", **doc["totals"]}]:
+        spoke = line["ref"] == "Spoke"
+        if spoke:
+            table.add_section()
+        outcomes = line.get("outcomes")
+        if outcomes is None:
+            table.add_row(as_text(line["ref"]), NOT_RECORDED, style="bold" if spoke else None)
+            continue
+        for slug, o in outcomes.items():
+            if o["measured"] or (spoke and o["paired"]):
+                mean = "-" if o["mean_change"] is None else f"{o['mean_change']:+.1f}"
+                table.add_row(as_text(line["ref"]), slug, f"{o['measured']:,}",
+                              f"{o['paired']:,}", f"{o['improved']:,}", f"{o['unchanged']:,}",
+                              f"{o['worsened']:,}", mean, style="bold" if spoke else None)
+    if not table.row_count:
+        table.add_row("", "No outcome measures in the quarter.")
     return table
 
 

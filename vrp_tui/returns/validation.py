@@ -5,8 +5,12 @@ contact that no enrolment window holds, a date in the future, an exit reason
 without an end date (or an end date without a reason), negative money; and a
 narrative field that identifies someone (a participant's ref or date of birth,
 a full postcode, an email address, a phone number: ``privacy.py``).
-Warnings do not block: an intervention active in the quarter with no spend
-recorded for it, young people active in the quarter with no sex or ethnicity
+Measurements: an error for one the quarter's outcomes read (up to its last
+day, of a young person measured on that intervention in the quarter) that no
+referral window holds, a score outside its instrument's range or step, or a date in the
+future. Warnings do not block: an intervention active in the quarter with no spend
+recorded for it, an intervention with completions in the quarter but no paired
+outcome measures, young people active in the quarter with no sex or ethnicity
 recorded, an empty narrative field, a figure that moved by more than half
 against the previous quarter's signed-off return (``credibility.py``).
 
@@ -28,68 +32,19 @@ of thing it found without quoting it (:func:`for_document`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from vrp_tui import reference
 from vrp_tui.periods import Period
 from vrp_tui.returns import credibility, privacy
 from vrp_tui.returns.document import NARRATIVE_FIELDS, Message, Validation
-from vrp_tui.returns.figures import contact_pairs, params_of
+from vrp_tui.returns.figures import contact_pairs, holds_table, params_of
+from vrp_tui.returns.findings import COUNTED as COUNTED
+from vrp_tui.returns.findings import PEOPLE_TABLES as PEOPLE_TABLES
+from vrp_tui.returns.findings import RECORD_TABLES as RECORD_TABLES
+from vrp_tui.returns.findings import Finding as Finding
 from vrp_tui.store import Store
-
-PEOPLE_TABLES = ("participants", "enrolments", "contacts")
-RECORD_TABLES = ("interventions", *PEOPLE_TABLES, "spend", "budgets")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One validation message and the records it names.
-
-    ``table`` is the kind of record; ``ids`` the records (inside the spoke, for
-    the app to open them) and ``names`` how each is named to the worker (a
-    young person's ref, "CASE-A at MENT on 2025-05-02"). A finding about one
-    record also has its ``id`` and ``ref``. ``public`` is the text return.json
-    carries where ``text`` quotes what must not leave the spoke.
-    """
-
-    severity: str  # "error" | "warning"
-    code: str
-    text: str
-    table: str
-    id: int | None = None
-    ref: str | None = None
-    field: str | None = None
-    ids: tuple[int, ...] = ()
-    names: tuple[str, ...] = ()
-    public: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.id is not None and not self.ids:
-            object.__setattr__(self, "ids", (self.id,))
-        if self.ref is not None and not self.names and self.table in RECORD_TABLES:
-            object.__setattr__(self, "names", (self.ref,))
-
-    def listed(self, most: int = 10) -> str:
-        """``names`` for a line of text: the first ``most``, then "and N more"."""
-        shown = ", ".join(self.names[:most])
-        more = len(self.names) - most
-        return f"{shown} and {more} more" if more > 0 else shown
-
-
-# code -> how the document counts findings about young people ({n}: how many).
-COUNTED = {
-    "enrolment-end-before-start": "Referrals that end before they start: {n}",
-    "enrolment-start-before-referral": "Referrals that start before the referral date: {n}",
-    "enrolment-future-date": "Referral dates in the future: {n}",
-    "enrolment-exit-without-end": "Referrals with an exit reason but no end date: {n}",
-    "enrolment-end-without-exit": "Referrals with an end date but no exit reason: {n}",
-    "contact-not-held": "Sessions in the quarter outside every referral window: {n}",
-    "contact-future-date": "Sessions dated in the future: {n}",
-    "participant-future-dob": "Young people with a date of birth in the future: {n}",
-    "participant-missing-sex": "Young people active in the quarter with no sex recorded: {n}",
-    "participant-missing-ethnicity": "Young people active in the quarter with no ethnicity recorded: {n}",
-}
 
 _ENROLMENT = """
 WITH odd AS MATERIALIZED (
@@ -116,7 +71,7 @@ JOIN interventions i ON i.id = c.intervention_id
 WHERE NOT EXISTS (
     SELECT 1 FROM enrolments e
     WHERE e.participant_id = q.participant_id AND e.intervention_id = q.intervention_id
-      AND e.referral_date <= q.first_day AND (e.end_date IS NULL OR e.end_date >= q.day))
+      AND e.referral_date <= q.first_day AND (e.end_date IS NULL OR e.end_date >= q.last_day))
   AND NOT EXISTS (
     SELECT 1 FROM enrolments e
     WHERE e.participant_id = c.participant_id AND e.intervention_id = c.intervention_id
@@ -131,10 +86,27 @@ JOIN interventions i ON i.id = c.intervention_id
 WHERE c.date > :today ORDER BY c.date, c.id
 """
 
+# The holding-window check covers what the quarter's outcomes read: the measurements, up to its last
+# day, of each young person and intervention measured in the quarter. Scale and future dates: everywhere.
+_MEASUREMENTS_ODD = "SELECT m.id FROM measurements m NOT INDEXED WHERE m.date > :today OR NOT ({allowed})"
+_MEASUREMENT = """
+SELECT m.id, m.date, m.instrument, m.score_tenths, p.ref AS participant_ref, i.ref AS intervention_ref,
+       m.date > :today AS future, NOT ({allowed}) AS out_of_range
+FROM measurements m JOIN participants p ON p.id = m.participant_id
+JOIN interventions i ON i.id = m.intervention_id
+WHERE m.id IN (SELECT value FROM json_each(:ids))
+ORDER BY m.date, m.id
+"""
+# A score its instrument allows: in range and on its step (unknown instruments allow nothing).
+_ALLOWED = " OR ".join(
+    f"(m.instrument = '{slug}' AND m.score_tenths BETWEEN {i.lowest} AND {i.highest} "
+    f"AND m.score_tenths % {i.step} = 0)" for slug, i in reference.INSTRUMENTS.items())
+
 _ACTIVE_PEOPLE_MISSING = """
 SELECT p.id, p.ref, p.sex IS NULL AS no_sex, p.ethnicity IS NULL AS no_ethnicity
 FROM participants p
-WHERE (p.sex IS NULL OR p.ethnicity IS NULL) AND p.id IN (SELECT participant_id FROM {pairs})
+WHERE (p.sex IS NULL OR p.ethnicity IS NULL)
+  AND p.id IN (SELECT participant_id FROM {pairs} WHERE day IS NOT NULL)
 ORDER BY p.ref
 """
 
@@ -160,6 +132,7 @@ def check(store: Store, period: Period, narrative: dict[str, str], *, today: dat
             *_interventions(store),
             *_enrolments(store, params),
             *_contacts(store, params, pairs),
+            *_measurements(store, params),
             *_participants(store, params, pairs),
             *_money(store),
             *_no_spend(store, params, pairs),
@@ -167,6 +140,7 @@ def check(store: Store, period: Period, narrative: dict[str, str], *, today: dat
     findings += narrative_findings(store, period, narrative)
     if figures is not None:
         findings += _moves(store, period, figures)
+        findings += _no_paired_measures(store, period, figures)
     return sorted(findings, key=lambda f: f.severity != "error")
 
 
@@ -267,6 +241,47 @@ def _contacts(store: Store, params: dict[str, str], pairs: str) -> list[Finding]
                   names=_session(r))
           for r in store.query(_CONTACTS_FUTURE, params)),
     ]
+
+
+def _measurements(store: Store, params: dict[str, str]) -> list[Finding]:
+    holds = holds_table(Period.parse(params["period"]))  # made with the contact pairs
+    not_held = {r[0] for r in store.conn.execute(f"SELECT id FROM {holds} WHERE enrolment_id IS NULL")}
+    odd = [r[0] for r in store.conn.execute(_MEASUREMENTS_ODD.format(allowed=_ALLOWED), params)]
+    if not not_held and not odd:
+        return []
+    out = []
+    ids = json.dumps(sorted(not_held | set(odd)))
+    for r in store.query(_MEASUREMENT.format(allowed=_ALLOWED), {**params, "ids": ids}):
+        r["not_held"] = r["id"] in not_held
+        what = f"{r['instrument']} of {r['participant_ref']} at {r['intervention_ref']} on {r['date']}"
+        names = (f"{r['participant_ref']} at {r['intervention_ref']} on {r['date']} ({r['instrument']})",)
+        if r["not_held"]:
+            out.append(Finding("error", "measurement-not-held", f"Outcome measure {what}: no referral window "
+                               "holds this date", "measurements", r["id"], r["participant_ref"], "date",
+                               names=names))
+        if r["out_of_range"]:
+            instrument = reference.INSTRUMENTS.get(r["instrument"])
+            scale = f"the {instrument.slug} scale ({instrument.range_text})" if instrument else "any instrument"
+            out.append(Finding("error", "measurement-out-of-range", f"Outcome measure {what}: score "
+                               f"{r['score_tenths'] / 10:g} is outside {scale}", "measurements", r["id"],
+                               r["participant_ref"], "score_tenths", names=names))
+        if r["future"]:
+            out.append(Finding("error", "measurement-future-date", f"Outcome measure {what}: the date is in "
+                               "the future", "measurements", r["id"], r["participant_ref"], "date", names=names))
+    return out
+
+
+def _no_paired_measures(store: Store, period: Period, figures: dict[str, Any]) -> list[Finding]:
+    """A warning for each intervention with completions in the quarter but no paired outcome measures."""
+    out = []
+    for line in figures["interventions"]:
+        outcomes = line.get("outcomes") or {}
+        if line["completions"] and not any(o["paired"] for o in outcomes.values()):
+            out.append(Finding("warning", "intervention-no-paired-measures",
+                               f"Intervention {line['ref']}: {line['completions']} completed in {period.code} "
+                               "but no paired outcome measures", "interventions",
+                               store.id_for_ref("interventions", line["ref"]), line["ref"], "outcomes"))
+    return out
 
 
 def _participants(store: Store, params: dict[str, str], pairs: str) -> list[Finding]:

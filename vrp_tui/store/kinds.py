@@ -64,6 +64,15 @@ KINDS: dict[str, Kind] = {
             ("p.ref", "i.ref", "c.mode", "c.date"), "c.date DESC, c.id DESC",
         ),
         Kind(
+            "measurements", "measurements", "Measurement",
+            ("participant_id", "intervention_id", "date", "instrument"), "measurement",
+            "SELECT m.id, m.date, p.ref AS participant_ref, i.ref AS intervention_ref, m.instrument, "
+            "m.score_tenths, m.participant_id, m.intervention_id "
+            "FROM measurements m JOIN participants p ON p.id = m.participant_id "
+            "JOIN interventions i ON i.id = m.intervention_id",
+            ("p.ref", "i.ref", "m.instrument", "m.date"), "m.date DESC, m.id DESC",
+        ),
+        Kind(
             "spend", "spend", "Spend", ("intervention_id", "period", "funding_source"), "spend",
             "SELECT s.id, i.ref AS intervention_ref, s.period, s.funding_source, s.amount, "
             "s.intervention_id FROM spend s JOIN interventions i ON i.id = s.intervention_id",
