@@ -322,6 +322,31 @@ class Store:
              for before, after in changes],
         )
 
+    # -- the records a validation finding names (the Returns screen's filtered lists) --
+
+    def page_of_ids(self, kind: str, ids: Sequence[int], *, search: str = "", offset: int = 0,
+                    limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+        """One page of a list restricted to the records ``ids`` (searched, in the kind's order),
+        and how many of those records exist and match the search in all."""
+        k = KINDS[kind]
+        where, params = self._where(k, search, {})
+        alias = k.list_sql.split(" FROM ")[1].split()[1]
+        where += (" AND " if where else " WHERE ") + f"{alias}.id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps([int(i) for i in ids]))
+        rows = self.query(f"{k.list_sql}{where} ORDER BY {k.order} LIMIT ? OFFSET ?", [*params, limit, offset])
+        from_part = k.list_sql.split(" FROM ", 1)[1]
+        total = int(self.conn.execute(f"SELECT count(*) FROM {from_part}{where}", params).fetchone()[0])
+        return rows, total
+
+    def quarter_activity(self, first: date, last: date) -> tuple[int, int]:
+        """Young people with an attended session from ``first`` to ``last``, and those sessions
+        (the spoke's ``active`` and ``contacts`` of SPEC section 4, read from the covering index)."""
+        row = self.conn.execute(
+            "SELECT count(DISTINCT participant_id), count(*) FROM contacts "
+            "WHERE date BETWEEN ? AND ? AND attendance = 'attended'", [first.isoformat(), last.isoformat()]
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
 
     def save_audited(self, kind: str, data: Mapping[str, Any], record_id: int | None = None) -> int:
         """Validate and write one record with its audit row, inside the caller's ``transaction()``

@@ -26,7 +26,7 @@ from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import spoke_store
 
-SAVE_AFTER = 0.8  # seconds of no typing before the narrative is saved
+SAVE_AFTER = 0.5  # seconds of no typing before the narrative is saved (and its findings checked again)
 LABELS = {
     "highlights": "Highlights of the quarter",
     "challenges": "Challenges",
@@ -40,7 +40,10 @@ class NarrativeEditor(ReportsWorkerErrors, VerticalScroll):
 
     @dataclass
     class Saved(Message):
+        """A save written: ``fields`` as they now stand (the screen checks them again)."""
+
         period: Period
+        fields: dict[str, str]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -121,16 +124,18 @@ class NarrativeEditor(ReportsWorkerErrors, VerticalScroll):
 
     @work(thread=True, exit_on_error=False, group="narrative")
     def _save(self, period: Period, fields: dict[str, str], number: int) -> None:
-        self.write(spoke_store(self), period, fields, number)
-        self.post_message(self.Saved(period))
+        if self.write(spoke_store(self), period, fields, number):
+            self.post_message(self.Saved(period, fields))
 
-    def write(self, store: Any, period: Period, fields: dict[str, str], number: int) -> None:
-        """Save ``fields`` unless a later save of the quarter is written already (any thread)."""
+    def write(self, store: Any, period: Period, fields: dict[str, str], number: int) -> bool:
+        """Save ``fields`` unless a later save of the quarter is written already (any thread);
+        True when they were written."""
         with self.save_lock:
             if number <= self.written.get(period, 0):
-                return
+                return False
             lifecycle.save_narrative(store, period, fields)
             self.written[period] = number
+            return True
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:

@@ -63,6 +63,14 @@ class ListSpec(Protocol):
     def columns(self) -> tuple[Column, ...]: ...
 
 
+@dataclass(frozen=True)
+class IdFilter:
+    """Exactly these records, as a validation finding names them; ``label`` says which in words."""
+
+    ids: tuple[int, ...]
+    label: str  # "6 young people with no sex recorded"
+
+
 class RecordTable(DataTable[Any]):
     """A DataTable whose home and end go to the first and last loaded row."""
 
@@ -138,6 +146,7 @@ class RecordList(ReportsWorkerErrors, Vertical):
         self._select_next: int | None = None
         self.amount_total: int | None = None  # spend and budgets: the total of the rows listed
         self._search_timer: Timer | None = None
+        self.id_filter: IdFilter | None = None  # exactly these records (a finding's), until esc clears it
 
     @property
     def kind(self) -> str:
@@ -199,6 +208,12 @@ class RecordList(ReportsWorkerErrors, Vertical):
     def _fetch(self, generation: int, offset: int, search: str, count: bool = False) -> None:
         """A page of rows; then, if asked, how many there are in all (the page is shown first)."""
         store = spoke_store(self)
+        if self.id_filter is not None:
+            rows, matching = store.page_of_ids(self.kind, self.id_filter.ids, search=search, offset=offset,
+                                               limit=self.PAGE)
+            self.post_message(self.PageLoaded(generation, offset, rows))
+            self.post_message(self.Counted(generation, matching))
+            return
         rows = store.page(self.kind, search=search, offset=offset, limit=self.PAGE)
         self.post_message(self.PageLoaded(generation, offset, rows))
         if count:
@@ -252,6 +267,8 @@ class RecordList(ReportsWorkerErrors, Vertical):
             )
         if self.amount_total is not None and shown:
             text += f"; total £{pounds(self.amount_total)}"
+        if self.id_filter is not None:
+            text = f"{self.id_filter.label} \u00b7 esc clears \u00b7 {text}"
         self.query_one("#status", Static).update(as_text(text), layout=False)  # one line whatever it says
 
 
@@ -280,7 +297,18 @@ class RecordList(ReportsWorkerErrors, Vertical):
         self.query_one("#search", Input).focus()
 
     def action_leave_search(self) -> None:
+        if self.id_filter is not None and self.table.has_focus:
+            self.show_only(None)
+            return
         self.table.focus()
+
+    # -- a filter to exactly some records ------------------------------------
+
+    def show_only(self, only: IdFilter | None) -> None:
+        """List exactly the records of ``only`` (kept through reloads and searches), or all again."""
+        self.id_filter = only
+        self.query_one("#search", Input).value = ""
+        self.reload()
 
     # -- asking for changes ----------------------------------------------
 

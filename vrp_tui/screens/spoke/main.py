@@ -28,7 +28,7 @@ from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.footer import KeyFooter
 from vrp_tui.widgets.hosts import spoke_store
-from vrp_tui.widgets.record_list import RecordList
+from vrp_tui.widgets.record_list import IdFilter, RecordList
 from vrp_tui.widgets.section_tabs import SectionTabs
 
 # Tab order; spend and budgets share a tab with a tab each of their own inside it.
@@ -195,6 +195,13 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         if tab != kind:
             self.query_one(f"#{pane_id(tab)}", KindTabs).show(kind)
         self._load_visible(focus=True)
+
+    async def show_records(self, kind: str, only: IdFilter) -> None:
+        """Bring the list of ``kind`` into view listing exactly ``only``'s records (a finding's)."""
+        await self.show_kind(kind)
+        records = self.record_list(kind)
+        if records is not None:
+            records.show_only(only)
 
     def records_changed(self, kinds: frozenset[str]) -> None:
         """Reload the lists that show records of ``kinds``; hidden ones reload when next shown."""

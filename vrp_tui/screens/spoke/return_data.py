@@ -1,27 +1,37 @@
 """What the Returns screen shows for one quarter, read in a worker, and the lines it says in words.
 
-No widgets here: the state line, the findings of a frozen version and the text
-of what changed between two versions are built from the return's documents.
+No widgets here. A frozen version is read as it was stored (never rebuilt: its
+figures cannot change); a draft is built from the records. The state line, the
+stale notice, the findings of a frozen version, the records a finding leads to
+and the text of what changed between two versions are made from what was read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from rich.text import Text
 
 from vrp_tui.periods import Period
-from vrp_tui.returns import lifecycle
+from vrp_tui.records.sections import SECTIONS
+from vrp_tui.returns import lifecycle, validation
 from vrp_tui.returns.diff import diff
+from vrp_tui.returns.stale import Stale
 from vrp_tui.returns.validation import Finding
 from vrp_tui.store import Store
 from vrp_tui.text import printable
+from vrp_tui.widgets.record_list import IdFilter
 
 
 @dataclass(frozen=True)
 class Built:
-    """What the screen shows for one quarter, read in one worker."""
+    """What the screen shows for one quarter, read in one worker.
+
+    ``findings`` are as people read them: those about young people merged, one
+    per code, each naming all its records (``validation.summary``)."""
 
     period: Period
     document: dict[str, Any]
@@ -29,20 +39,80 @@ class Built:
     open: bool
     versions: list[lifecycle.VersionInfo]
     narrative: dict[str, str]
+    today: date
+
+    @property
+    def signable_from(self) -> date | None:
+        """The day sign-off becomes possible, while the quarter has not ended; None once it has."""
+        return self.period.last_day + timedelta(days=1) if self.period.last_day >= self.today else None
 
 
-def state_line(built: Built) -> Text:
+def read_frozen(store: Store, period: Period, today: date) -> Built | None:
+    """The latest frozen version as it was signed off, or None while the return is a draft."""
+    if lifecycle.is_open(store, period):
+        return None
+    frozen = lifecycle.latest_signed_off(store, period)
+    assert frozen is not None
+    document = {**frozen.document, "status": frozen.info.status}
+    return Built(period, document, frozen_findings(document), False, lifecycle.versions(store, period),
+                 lifecycle.narrative(store, period), today)
+
+
+def build_draft(store: Store, period: Period, today: date) -> Built:
+    draft = lifecycle.build(store, period, today=today)
+    return Built(period, draft.document.to_json(), draft.summary, True, lifecycle.versions(store, period),
+                 lifecycle.narrative(store, period), today)
+
+
+def with_narrative(built: Built, narrative: dict[str, str], found: list[Finding]) -> Built:
+    """``built`` with the narrative as just saved and its findings in place of the old ones."""
+    kept = [f for f in built.findings if f.table != "return_drafts"]
+    findings = sorted([*kept, *found], key=lambda f: f.severity != "error")
+    return dataclasses.replace(built, narrative=narrative, findings=findings)
+
+
+def year_so_far(store: Store, period: Period, totals: dict[str, Any]) -> list[tuple[Period, int, int]]:
+    """Active young people and sessions for each quarter of the financial year up to ``period``
+    (the earlier quarters from the records, by one indexed count each; this one from its figures)."""
+    out = []
+    for q in period.year_to_date():
+        if q == period:
+            out.append((q, totals["active"], totals["contacts"]))
+        else:
+            out.append((q, *store.quarter_activity(q.first_day, q.last_day)))
+    return out
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def state_line(built: Built, stale: Stale | None = None) -> Text:
     errors = sum(f.severity == "error" for f in built.findings)
     warnings = len(built.findings) - errors
     if built.open:
         state = Text(f"Draft of v{len(built.versions) + 1}", style="bold")
     else:
         last = built.versions[-1]
-        state = Text(f"v{last.version} {last.status} by {printable(last.signed_off_by)}", style="bold green")
+        state = Text(f"v{last.version} {last.status} by {printable(last.signed_off_by)}",
+                     style="bold yellow" if stale else "bold green")
     state.append(" \u00b7 ")
     state.append(f"{errors} error(s)", style="bold red" if errors else "")
     state.append(f" \u00b7 {warnings} warning(s)")
+    if built.open and built.signable_from is not None:
+        state.append(f" \u00b7 sign-off from {_day(built.signable_from)}", style="italic")
     return state
+
+
+def stale_notice(stale: Stale, most: int = 2) -> Text:
+    """The headline (``changed since vN was signed off``), the first figures that differ, the key."""
+    text = Text(stale.headline, style="bold")
+    for change in stale.changes[:most]:
+        text.append("\n  " + printable(str(change)))
+    more = len(stale.changes) - most
+    text.append(f"\n  and {more} more (5: Versions)" if more > 0 else "")
+    text.append("  \u00b7 o reopens it as a draft of the records now", style="italic")
+    return text
 
 
 def frozen_findings(document: dict[str, Any]) -> list[Finding]:
@@ -52,6 +122,35 @@ def frozen_findings(document: dict[str, Any]) -> list[Finding]:
         for severity, key in (("error", "errors"), ("warning", "warnings"))
         for m in document["validation"][key]
     ]
+
+
+# What the records of a finding have in common, after "6 young people" (by code).
+WHICH = {
+    "participant-missing-sex": "with no sex recorded",
+    "participant-missing-ethnicity": "with no ethnicity recorded",
+    "participant-future-dob": "with a date of birth in the future",
+    "enrolment-end-before-start": "that end before they start",
+    "enrolment-start-before-referral": "that start before the referral date",
+    "enrolment-future-date": "with a date in the future",
+    "enrolment-exit-without-end": "with an exit reason but no end date",
+    "enrolment-end-without-exit": "with an end date but no exit reason",
+    "contact-not-held": "in the quarter outside every referral window",
+    "contact-future-date": "dated in the future",
+}
+
+
+def records_of(finding: Finding) -> tuple[str, IdFilter] | None:
+    """The list a finding leads to and exactly its records; None when it names one record that is
+    not a young person's (its form opens instead) or no records at all."""
+    if finding.table not in SECTIONS or not finding.ids:
+        return None
+    if len(finding.ids) == 1 and finding.table not in validation.PEOPLE_TABLES:
+        return None
+    section = SECTIONS[finding.table]
+    n = len(finding.ids)
+    noun = section.title.lower() if n != 1 else section.noun
+    which = WHICH.get(finding.code, f"in \u201c{finding.text}\u201d")
+    return finding.table, IdFilter(tuple(finding.ids), f"{n:,} {noun} {which}")
 
 
 def diff_text(store: Store, built: Built, key: str) -> Text:

@@ -5,10 +5,12 @@ widgets it is given; the screen decides when.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
@@ -19,6 +21,7 @@ from vrp_tui.returns import tables
 from vrp_tui.screens.spoke.return_data import Built
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
+from vrp_tui.widgets.record_list import RecordTable
 
 SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
 FIGURE_COLUMNS = (
@@ -34,19 +37,25 @@ def tab_content(tab: str) -> list[Widget]:
     if tab == "charts":
         return [VerticalScroll(Static("Drawing the charts...", id="charts"), id="charts-scroll")]
     if tab == "validation":
-        findings: DataTable[Any] = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        findings = RecordTable(id="findings", cursor_type="row", zebra_stripes=True)  # one-line rows
         return [findings, Static("", id="findings-note", classes="list-status")]
     if tab == "narrative":
         return [NarrativeEditor(id="narrative")]
+    if tab == "outcomes":
+        outcomes: DataTable[Any] = DataTable(id="outcomes", cursor_type="row", zebra_stripes=True)
+        return [outcomes, Static("", id="outcomes-chart")]
     versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
     versions.add_columns("Version", "Status", "By", "When")
     return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
 
 
-def show_figures(table: DataTable[Any], doc: dict[str, Any]) -> None:
+def show_figures(table: DataTable[Any], doc: dict[str, Any], first: int = 40, then: int = 60) -> Iterator[None]:
     """One row per intervention under the spoke's totals (kept in view): a table draws only what shows.
 
-    Numbers are padded to their column's width, so they line up on the right."""
+    Rows go in by steps, ``first`` and then ``then`` at a time, pausing (a ``yield``) between
+    steps so the screen can be drawn: the first screenful appears at once and the event loop is
+    never held for the whole table. Numbers are padded to their column's width, so they line up
+    on the right."""
     lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
     rows = [[printable(line["ref"]), *figure_cells(line)] for line in lines]
     labels = [label for _, label in FIGURE_COLUMNS]
@@ -56,9 +65,12 @@ def show_figures(table: DataTable[Any], doc: dict[str, Any]) -> None:
     for n, (label, width) in enumerate(zip(labels, widths, strict=True)):  # widths known: nothing to measure
         table.add_column(label if n == 0 else label.rjust(width), width=width)
     for n, row in enumerate(rows):
+        if n == first or (n > first and (n - first) % then == 0):
+            yield
         line = [row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))]
         table.add_row(*(Text(cell, style="bold" if n == 0 else "") for cell in line), key=row[0])
-    table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
+        if n == 0:
+            table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
 
 
 def figure_cells(line: dict[str, Any]) -> list[str]:
@@ -109,7 +121,7 @@ def show_findings(table: DataTable[Any], note: Static, built: Built) -> None:
     errors = sum(f.severity == "error" for f in built.findings)
     line = f"{errors} error(s), {len(built.findings) - errors} warning(s). "
     line += f"{more} more not shown: put these right first. " if more > 0 else ""
-    line += "Enter opens the record a message names." if built.open else "Frozen with the signed-off version."
+    line += "Enter shows the records a message names." if built.open else "Frozen with the signed-off version."
     note.update(line)
 
 
@@ -123,3 +135,63 @@ def show_versions(table: DataTable[Any], diff: Static, built: Built) -> None:
         table.add_row(*cells(f"v{len(built.versions) + 1}", "draft", "", ""), key="draft")
     diff.update("Select a version to see what changed from the one before."
                 if built.versions else "Nothing signed off yet.")
+
+
+OUTCOME_COLUMNS = (("measured", "Measured"), ("paired", "Paired"), ("improved", "Better"),
+                   ("unchanged", "Same"), ("worsened", "Worse"), ("mean_change", "Mean change"))
+
+
+def outcome_rows(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]] | None:
+    """(intervention ref or "Spoke", instrument slug, its outcome figures) for every instrument
+    measured in the quarter, the spoke's totals first; None when the document has no outcomes
+    (a return made before outcome measures were recorded)."""
+    if "outcomes" not in doc["totals"]:
+        return None
+    rows = []
+    for ref, line in (("Spoke", doc["totals"]), *((i["ref"], i) for i in doc["interventions"])):
+        for slug, figures in (line.get("outcomes") or {}).items():
+            if figures["measured"] or figures["paired"]:
+                rows.append((ref, slug, figures))
+    return rows
+
+
+def show_outcomes(table: DataTable[Any], chart: Static, doc: dict[str, Any]) -> None:
+    """Per intervention and instrument: measured, paired, better / same / worse, mean change
+    (SPEC section 4, positive always an improvement); under it, better against worse by instrument."""
+    rows = outcome_rows(doc)
+    table.clear(columns=True)
+    if rows is None:
+        chart.update(Text("Outcomes: not recorded in this return (made before outcome measures were kept).",
+                          style="italic"))
+        return
+    if not rows:
+        chart.update(Text("No outcome measures dated in this quarter.", style="italic"))
+        return
+    table.add_column("Intervention", width=max(12, *(len(printable(r)) for r, _, _ in rows)))
+    table.add_column("Instrument", width=max(10, *(len(s) for _, s, _ in rows)))
+    for _, label in OUTCOME_COLUMNS:
+        table.add_column(label, width=len(label))
+    for n, (ref, slug, figures) in enumerate(rows):
+        cells_ = [Text(printable(ref), style="bold" if ref == "Spoke" else ""), Text(slug)]
+        for name, label in OUTCOME_COLUMNS:
+            value = figures[name]
+            shown = "-" if value is None else f"{value:+.1f}" if name == "mean_change" else f"{value:,}"
+            cells_.append(Text(shown.rjust(len(label))))
+        table.add_row(*cells_, key=str(n))
+    totals = [(slug, figures) for ref, slug, figures in rows if ref == "Spoke"]
+    chart.update(outcome_bars(totals))
+
+
+def outcome_bars(totals: list[tuple[str, dict[str, Any]]], width: int = 24) -> Group:
+    """Better (green) against worse (red) of the spoke's paired young people, one bar per instrument."""
+    chart = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+    chart.add_column(no_wrap=True)
+    chart.add_column(no_wrap=True)
+    chart.add_column(no_wrap=True)
+    top = max((f["improved"] + f["worsened"] for _, f in totals), default=0) or 1
+    for slug, f in totals:
+        better, worse = (round(width * f[k] / top) for k in ("improved", "worsened"))
+        chart.add_row(slug, Text("\u2588" * better, style="green") + Text("\u2588" * worse, style="red")
+                      + Text("\u00b7" * (width - better - worse), style="dim"),
+                      f"{f['improved']:,} better, {f['worsened']:,} worse")
+    return Group(Text("Paired young people, better against worse", style="bold"), chart)

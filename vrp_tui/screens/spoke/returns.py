@@ -1,62 +1,75 @@
-"""Returns: pick a quarter, read the draft return, put right what validation finds,
-write the narrative, sign off, reopen and compare versions.
+"""Returns: pick a quarter, read the return, put right what validation finds, write the
+narrative, sign off, reopen and compare versions.
 
-Every build, save, sign-off and diff runs in a thread worker with the thread's
-own store and posts a message back; the event loop only draws. The narrative
-is saved as it is typed (widgets/narrative_editor.py). Selecting a validation
-message opens that record's form. A tab's widgets are mounted the first time
-it is shown, so the screen opens quickly.
+A signed-off quarter is drawn from its frozen document as stored (nothing is
+rebuilt: its figures cannot change), and then a worker works out whether the
+records have moved on since (``changed since vN was signed off``). A draft is
+built in a worker: its figures are drawn first, the charts follow. The
+narrative is saved as it is typed and its findings checked again after each
+save; a record edited from here rebuilds the return. Selecting a finding opens
+the main screen's list of exactly its records (or the one record's form).
+Sign-off is offered only once the quarter has ended. A tab's widgets are
+mounted the first time it is shown, so the screen opens quickly.
 """
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import (
-    DataTable,
-    Footer,
-    Header,
-    Select,
-    Static,
-    TabbedContent,
-    TabPane,
-    Tabs,
-)
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Select, Static
 
 from vrp_tui.periods import Period
 from vrp_tui.records.sections import SECTIONS
-from vrp_tui.returns import lifecycle
+from vrp_tui.returns import lifecycle, validation
 from vrp_tui.returns.figures import compute_figures
+from vrp_tui.returns.stale import Stale, changed_since_sign_off
 from vrp_tui.returns.validation import Finding
-from vrp_tui.screens.shared.confirm import ConfirmScreen
-from vrp_tui.screens.spoke.return_data import Built, diff_text, frozen_findings, state_line
+from vrp_tui.screens.spoke.return_actions import ReturnActions
+from vrp_tui.screens.spoke.return_data import (
+    Built,
+    build_draft,
+    read_frozen,
+    records_of,
+    state_line,
+    with_narrative,
+    year_so_far,
+)
 from vrp_tui.screens.spoke.return_panes import (
     draw_charts,
     show_figures,
     show_findings,
-    show_versions,
+    show_outcomes,
     tab_content,
 )
-from vrp_tui.text import printable
-from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import spoke_store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
+from vrp_tui.widgets.record_list import RecordTable
+from vrp_tui.widgets.section_tabs import SectionTabs
 
-TABS = ("figures", "charts", "validation", "narrative", "versions")
+
+class FiguresTable(RecordTable):
+    """The figures: fixed-width columns of one-line rows, so rows are added without measuring them."""
+
+
+TABS = ("figures", "charts", "validation", "narrative", "versions", "outcomes")
 FOCUS_IN_TAB = {"figures": "#figures", "charts": "#charts-scroll", "validation": "#findings",
-                "narrative": "#narrative-highlights", "versions": "#versions"}
+                "narrative": "#narrative-highlights", "versions": "#versions", "outcomes": "#outcomes"}
+SHOWN: weakref.WeakKeyDictionary[App[Any], Period] = weakref.WeakKeyDictionary()  # the quarter last shown
 
 
-class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
-    """The quarterly return of one spoke; dismisses with the record kinds edited from it."""
+class ReturnsScreen(ReturnActions):
+    """The quarterly return of one spoke; dismisses with the record kinds edited from it.
+
+    ``today`` fixes the clock (tests); by default it is the day the screen is used."""
 
     CSS_PATH = "returns.tcss"
     BINDINGS = [
@@ -72,59 +85,70 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     @dataclass
     class QuartersLoaded(Message):
         quarters: list[Period]
-        chosen: Period
 
     @dataclass
     class Loaded(Message):
         built: Built
 
     @dataclass
+    class FiguresRead(Message):
+        """A draft's figures, computed before its checks: drawn while the build goes on."""
+
+        period: Period
+        figures: dict[str, Any]
+
+    @dataclass
     class ChartLoaded(Message):
         period: Period
         by_quarter: list[tuple[Period, int, int]]  # quarter, active, sessions
+        totals: dict[str, Any]
 
     @dataclass
-    class Done(Message):
-        text: str
-
-    @dataclass
-    class Refused(Message):
-        errors: list[Finding]
-        text: str
-
-    @dataclass
-    class DiffLoaded(Message):
+    class NarrativeChecked(Message):
         period: Period
-        text: Text
+        narrative: dict[str, str]
+        findings: list[Finding]
 
-    def __init__(self, period: Period | None = None) -> None:
+    def __init__(self, period: Period | None = None, *, today: date | None = None) -> None:
         super().__init__()
         self.period = period
+        self.today = today
         self.built: Built | None = None
+        self.stale: Stale | None = None
         self.edited: set[str] = set()  # record kinds changed from this screen
         self.chart: ReturnsScreen.ChartLoaded | None = None
+        self.figures_for: Period | None = None  # the quarter whose figures the table shows
         self.shown_tabs = {"figures"}  # tabs whose widgets are mounted (the others on first showing)
         self.switching_to: str | None = None
+        self.quarters: list[Period] | None = None  # what the picker offers, once read
+        self._drawing: Iterator[None] = iter(())  # the figures' rows still to add
+        self.figures_drawn = False
+
+    def day(self) -> date:
+        return self.today or date.today()
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="returns-bar"):
-            yield Select[Period]([], id="quarter", prompt="Loading quarters...", compact=True, allow_blank=True)
+            yield Static("Loading quarters...", id="quarter-loading")  # the picker, once it has its quarters
             yield Static("", id="returns-state")
-        with TabbedContent(id="returns-tabs"):
-            with TabPane("Figures", id="tab-figures"):
-                yield DataTable(id="figures", zebra_stripes=True, fixed_columns=1)
-            for tab in TABS[1:]:
-                yield TabPane(tab.capitalize(), id=f"tab-{tab}")
+        yield Static("", id="stale")
+        # One widget of tabs over the panes mounted so far (a TabbedContent mounts a pane and three
+        # containers of tabs for every tab, which cost a good part of the screen's opening).
+        yield SectionTabs([(f"tab-{tab}", tab.capitalize()) for tab in TABS], id="returns-tabs")
+        with ContentSwitcher(initial="tab-figures", id="returns-panes"):
+            with Vertical(id="tab-figures"):
+                yield FiguresTable(id="figures", zebra_stripes=True, fixed_columns=1)
         yield Footer(compact=True)
 
     async def show_tab(self, tab: str, focus: str | None = None) -> None:
         """Bring a tab into view (mounting and filling its widgets the first time) and focus in it."""
-        tabs = self.query_one("#returns-tabs", TabbedContent)
+        tabs = self.query_one("#returns-tabs", SectionTabs)
         if tabs.active != f"tab-{tab}":
-            self.switching_to = tab  # the TabActivated that follows leaves the focus alone
+            self.switching_to = tab  # the Activated that follows leaves the focus alone
             tabs.active = f"tab-{tab}"
         await self._mount_tab(tab)
+        self.query_one("#returns-panes", ContentSwitcher).current = f"tab-{tab}"
         self.query_one(focus or self._focus_in(tab)).focus()
 
     def _focus_in(self, tab: str) -> str:
@@ -136,125 +160,171 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     async def _mount_tab(self, tab: str) -> None:
         if tab not in self.shown_tabs:
             self.shown_tabs.add(tab)
-            await self.query_one(f"#tab-{tab}", TabPane).mount_all(tab_content(tab))
+            pane = Vertical(*tab_content(tab), id=f"tab-{tab}")
+            await self.query_one("#returns-panes", ContentSwitcher).add_content(pane)
             self._fill(tab)
 
     def _fill(self, tab: str) -> None:
+        if tab == "charts" and tab in self.shown_tabs and self.chart is not None:
+            self._draw_charts(self.chart)  # a draft's charts come with its figures, before its checks
         if tab not in self.shown_tabs or self.built is None:
             return
-        if tab == "charts" and self.chart is not None:
-            self._draw_charts(self.chart)
-        elif tab == "validation":
+        if tab == "validation":
             self._show_findings(self.built)
         elif tab == "narrative":
             self.editor().show(self.built.period, self.built.narrative, self.built.open)
         elif tab == "versions":
             self._show_versions(self.built)
+        elif tab == "outcomes":
+            show_outcomes(self.query_one("#outcomes", DataTable), self.query_one("#outcomes-chart", Static),
+                          self.built.document)
 
     def on_mount(self) -> None:
         self.query_one("#figures", DataTable).focus()
+        self.query_one("#stale", Static).display = False
+        self.period = self.period or SHOWN.get(self.app) or Period.containing(self.day()).previous()
+        self.rebuild()  # at once: the picker's quarters load beside it
         self._load_quarters(self.period)
 
     # -- choosing the quarter ----------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="quarters")
-    def _load_quarters(self, wanted: Period | None) -> None:
-        quarters = lifecycle.quarters(spoke_store(self))
-        if wanted is not None and wanted not in quarters:
-            quarters = sorted({*quarters, wanted}, reverse=True)
-        chosen = wanted or (quarters[1] if len(quarters) > 1 else quarters[0])  # the last complete quarter
-        self.post_message(self.QuartersLoaded(quarters, chosen))
+    def _load_quarters(self, wanted: Period) -> None:
+        quarters = lifecycle.quarters(spoke_store(self), today=self.day())
+        self.post_message(self.QuartersLoaded(sorted({*quarters, wanted}, reverse=True)))
 
     @on(QuartersLoaded)
     def _quarters_loaded(self, message: QuartersLoaded) -> None:
-        select = self.query_one("#quarter", Select)
-        select.set_options([(q.label, q) for q in message.quarters])
-        select.value = message.chosen  # Select.Changed starts the build
+        self.quarters = message.quarters
+        if self.figures_drawn and not self.query("#quarter"):  # else once the figures are drawn
+            self._mount_picker(message.quarters)
+
+    def _mount_picker(self, quarters: list[Period]) -> None:
+        """The picker replaces "Loading quarters...": every choice in it is a quarter."""
+        assert self.period is not None
+        picker = Select[Period]([(q.label, q) for q in quarters], id="quarter", value=self.period,
+                                compact=True, allow_blank=False)
+        loading = self.query_one("#quarter-loading", Static)
+        self.query_one("#returns-bar", Horizontal).mount(picker, before=loading)  # not awaited: the
+        loading.remove()  # screen's messages (the figures read meanwhile) are not held up for it
 
     @on(Select.Changed, "#quarter")
     def _quarter_chosen(self, event: Select.Changed) -> None:
-        if isinstance(event.value, Period) and event.value != (self.built and self.built.period):
+        if isinstance(event.value, Period) and event.value != self.period:
             if "narrative" in self.shown_tabs:
                 self.editor().flush()
             self.period = event.value
+            self.built, self.stale, self.chart = None, None, None  # nothing to sign off until it is read
+            self.figures_for = None
+            figures = self.query_one("#figures", DataTable)
+            figures.fixed_rows = 0  # the totals row goes with the old quarter's figures
+            figures.clear(columns=True)
+            self._show_stale()
             self.rebuild()
 
     def action_focus_quarter(self) -> None:
-        self.query_one("#quarter", Select).focus()
+        pickers = self.query("#quarter")
+        if pickers:
+            pickers.first().focus()
 
     async def action_show_tab(self, tab: str) -> None:
         await self.show_tab(tab)
 
-    @on(TabbedContent.TabActivated, "#returns-tabs")
-    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+    @on(SectionTabs.Activated, "#returns-tabs")
+    async def _tab_shown(self, event: SectionTabs.Activated) -> None:
         """A tab chosen on the tab bar: mount it; focus moves into it unless it stays on the tabs."""
-        tab = (event.pane.id or "").removeprefix("tab-")
+        tab = event.tab.removeprefix("tab-")
         await self._mount_tab(tab)
+        self.query_one("#returns-panes", ContentSwitcher).current = event.tab
         if self.switching_to == tab:
             self.switching_to = None
-        elif not isinstance(self.focused, Tabs):
+        elif not isinstance(self.focused, SectionTabs):
             self.query_one(self._focus_in(tab)).focus()
 
-    # -- building ------------------------------------------------------------
+    # -- reading the quarter -------------------------------------------------
 
     def rebuild(self) -> None:
         if self.period is None:
             return
-        self.query_one("#returns-state", Static).update("Building...")
-        self._build(self.period)
+        SHOWN[self.app] = self.period
+        self.query_one("#returns-state", Static).update("Reading..." if self.built is None else "Updating...")
+        self._load(self.period, self.day())
 
     def action_rebuild(self) -> None:
         self.rebuild()
 
     @work(thread=True, exit_on_error=False, group="build", exclusive=True)
-    def _build(self, period: Period) -> None:
+    def _load(self, period: Period, today: date) -> None:
+        """A frozen version as stored, else the draft built; the charts; then, if frozen, whether the
+        records have changed since it was signed off (a build, after the figures are on screen)."""
         store = spoke_store(self)
-        draft = lifecycle.build(store, period)
-        still_open = lifecycle.is_open(store, period)
-        document = draft.document.to_json() if still_open else lifecycle.current(store, period).to_json()
-        findings = draft.findings if still_open else frozen_findings(document)
-        self.post_message(self.Loaded(Built(period, document, findings, still_open,
-                                            lifecycle.versions(store, period), lifecycle.narrative(store, period))))
-        if period.quarter > 1:
-            self._chart(period, document)
-        else:
-            self.post_message(self.ChartLoaded(period, [(period, document["totals"]["active"],
-                                                         document["totals"]["contacts"])]))
+        built = read_frozen(store, period, today)
+        if built is None:  # a draft: its figures and charts first, then the checks with the build
+            lifecycle.require_begun(period, today)
+            figures = compute_figures(store, period)
+            self.post_message(self.FiguresRead(period, figures))
+            self.post_message(self.ChartLoaded(period, year_so_far(store, period, figures["totals"]),
+                                               figures["totals"]))
+            self.post_message(self.Loaded(build_draft(store, period, today)))
+            return
+        self.post_message(self.Loaded(built))
+        totals = built.document["totals"]
+        self.post_message(self.ChartLoaded(period, year_so_far(store, period, totals), totals))
+        now = compute_figures(store, period)  # the figures alone are compared: no validation, no document
+        self.post_message(self.StaleChecked(period, changed_since_sign_off(store, period, today=today, now=now)))
 
-    @work(thread=True, exit_on_error=False, group="chart", exclusive=True)
-    def _chart(self, period: Period, document: dict[str, Any]) -> None:
-        store = spoke_store(self)
-        by_quarter = []
-        for q in period.year_to_date():
-            totals = document["totals"] if q == period else compute_figures(store, q)["totals"]
-            by_quarter.append((q, totals["active"], totals["contacts"]))
-        self.post_message(self.ChartLoaded(period, by_quarter))
+    @on(FiguresRead)
+    def _figures_read(self, message: FiguresRead) -> None:
+        if message.period == self.period:
+            self.figures_for = message.period
+            self._drawing = show_figures(self.query_one("#figures", DataTable), message.figures)
+            self._draw_more()
+            self.query_one("#returns-state", Static).update("Checking the records...")
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         built = message.built
         if built.period != self.period:
             return  # a quarter the worker has since moved on from
+        if self.built is None or self.built.open != built.open or built.open:
+            self.stale = None  # a new reading: a frozen one is checked again
         self.built = built
-        self.chart = None
-        self.query_one("#returns-state", Static).update(state_line(built))
-        show_figures(self.query_one("#figures", DataTable), built.document)
+        self._show_state()
+        if not (built.open and self.figures_for == built.period):  # a draft's are drawn already
+            self.figures_for = built.period
+            self._drawing = show_figures(self.query_one("#figures", DataTable), built.document)
+            self._draw_more()
+        self._show_stale()
+        self.call_after_refresh(self._fill_tabs)  # the figures are drawn first
+
+    def _draw_more(self) -> None:
+        """The figures' next rows, then a pause for the screen to be drawn, until every row is in;
+        then the quarter picker, if its quarters came while the figures were read."""
+        self.figures_drawn = next(self._drawing, StopIteration) is StopIteration
+        if not self.figures_drawn:
+            self.call_after_refresh(self._draw_more)
+        elif self.quarters is not None and not self.query("#quarter"):
+            self._mount_picker(self.quarters)
+
+    def _fill_tabs(self) -> None:
         for tab in TABS[1:]:
             self._fill(tab)
 
+    def _show_state(self) -> None:
+        if self.built is not None:
+            self.query_one("#returns-state", Static).update(state_line(self.built, self.stale))
+
     @on(ChartLoaded)
     def _chart_loaded(self, message: ChartLoaded) -> None:
-        if self.built is None or message.period != self.built.period:
+        if message.period != self.period:
             return
         self.chart = message
         self._fill("charts")
 
     def _draw_charts(self, message: ChartLoaded) -> None:
-        assert self.built is not None
-        draw_charts(self.query_one("#charts", Static), self.built.document["totals"], message.period,
-                    message.by_quarter)
+        draw_charts(self.query_one("#charts", Static), message.totals, message.period, message.by_quarter)
 
-    # -- validation: select a message to open its record ---------------------
+    # -- validation: select a message to see its records --------------------
 
     def _show_findings(self, built: Built) -> None:
         show_findings(self.query_one("#findings", DataTable), self.query_one("#findings-note", Static), built)
@@ -263,15 +333,24 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     async def _finding_chosen(self, event: DataTable.RowSelected) -> None:
         if self.built is None or event.row_key.value is None:
             return
-        await self.open_record(self.built.findings[int(event.row_key.value)])
+        await self.open_records(self.built.findings[int(event.row_key.value)])
 
-    async def open_record(self, finding: Finding) -> None:
-        """Open the form of the record ``finding`` names (the narrative field, for an empty one)."""
+    async def open_records(self, finding: Finding) -> None:
+        """Show what ``finding`` names: the main screen's list filtered to exactly its records, the
+        one record's form, or the narrative field."""
         if finding.table == "return_drafts" and finding.field:
             await self.show_tab("narrative", focus=f"#narrative-{finding.field}")
             return
+        listed = records_of(finding)
+        main = getattr(self.app, "main_screen", None)
+        if listed is not None and main is not None:
+            self.action_close()
+            main.call_later(main.show_records, *listed)
+            return
         if finding.table not in SECTIONS or finding.id is None:
-            self.notify("This message counts several records: open the lists to find them.", timeout=5)
+            self.notify("Signed off: reopen the return (o) to see the records a message counts as they are now."
+                        if self.built is not None and not self.built.open
+                        else "This message names no record.", timeout=5)
             return
         from vrp_tui.screens.spoke.record_form import RecordFormScreen
 
@@ -285,7 +364,7 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
                 main.records_changed(kinds)
             self.rebuild()
 
-    # -- the narrative ---------------------------------------------------------
+    # -- the narrative: saved as typed, its findings checked after each save ---
 
     def editor(self) -> NarrativeEditor:
         return self.query_one("#narrative", NarrativeEditor)
@@ -293,92 +372,23 @@ class ReturnsScreen(ReportsWorkerErrors, Screen[frozenset[str] | None]):
     def _unsaved_narrative(self) -> tuple[dict[str, str], int] | None:
         return self.editor().take() if "narrative" in self.shown_tabs else None
 
-    # -- sign off and reopen -------------------------------------------------
+    @on(NarrativeEditor.Saved)
+    def _narrative_saved(self, message: NarrativeEditor.Saved) -> None:
+        if self.built is not None and self.built.open and message.period == self.built.period:
+            self._check_narrative(message.period, message.fields)
 
-    def action_sign_off(self) -> None:
-        built = self.built
-        if built is None:
+    @work(thread=True, exit_on_error=False, group="narrative-check", exclusive=True)
+    def _check_narrative(self, period: Period, fields: dict[str, str]) -> None:
+        found = validation.narrative_findings(spoke_store(self), period, fields)
+        self.post_message(self.NarrativeChecked(period, fields, found))
+
+    @on(NarrativeChecked)
+    def _narrative_checked(self, message: NarrativeChecked) -> None:
+        if self.built is None or not self.built.open or message.period != self.built.period:
             return
-        if not built.open:
-            self.notify(f"Already signed off as version {built.versions[-1].version}; reopen (o) to change it.")
-            return
-        errors = [f for f in built.findings if f.severity == "error"]
-        if errors:
-            self.post_message(self.Refused(errors, f"{len(errors)} error(s) to put right before sign-off."))
-            return
-        number = len(built.versions) + 1
-        self.app.push_screen(ConfirmScreen(
-            f"Sign off {built.period.label} as version {number}?",
-            "The figures and narrative are frozen as they are now. To change them later, reopen the "
-            f"return: that starts version {number + 1}.", yes="Sign off"),
-            lambda yes: self._confirmed_sign_off(built.period) if yes else None)
-
-    def _confirmed_sign_off(self, period: Period) -> None:
-        self._sign_off(period, self._unsaved_narrative())
-
-    @work(thread=True, exit_on_error=False, group="lifecycle")
-    def _sign_off(self, period: Period, unsaved: tuple[dict[str, str], int] | None) -> None:
-        store = spoke_store(self)
-        if unsaved is not None:  # typed just before: saved first, in order with the editor's own saves
-            self.editor().write(store, period, *unsaved)
-        try:
-            version = lifecycle.sign_off(store, period)
-        except lifecycle.SignOffRefused as exc:
-            self.post_message(self.Refused(exc.errors, str(exc)))
-            return
-        self.post_message(self.Done(f"Signed off {period.label} as version {version}."))
-
-    def action_reopen(self) -> None:
-        built = self.built
-        if built is None:
-            return
-        if built.open:
-            self.notify("This return is a draft already: nothing to reopen.")
-            return
-        number = len(built.versions) + 1
-        self.app.push_screen(ConfirmScreen(
-            f"Reopen {built.period.label} as version {number}?",
-            f"Version {number - 1} stays as it was signed off; the draft of version {number} starts with "
-            "its narrative.", yes="Reopen"),
-            lambda yes: self._confirmed_reopen(built.period) if yes else None)
-
-    def _confirmed_reopen(self, period: Period) -> None:
-        self._reopen(period)
-
-    @work(thread=True, exit_on_error=False, group="lifecycle")
-    def _reopen(self, period: Period) -> None:
-        version = lifecycle.reopen(spoke_store(self), period)
-        self.post_message(self.Done(f"Reopened {period.label}: draft of version {version}."))
-
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        self.notify(message.text, timeout=5, markup=False)
-        self.rebuild()
-
-    @on(Refused)
-    async def _refused(self, message: Refused) -> None:
-        self.notify(f"Not signed off: {printable(message.text)}", title="Sign-off refused", severity="error",
-                    timeout=8, markup=False)
-        await self.action_show_tab("validation")
-
-    # -- versions and what changed -----------------------------------------
-
-    def _show_versions(self, built: Built) -> None:
-        show_versions(self.query_one("#versions", DataTable), self.query_one("#diff", Static), built)
-
-    @on(DataTable.RowHighlighted, "#versions")
-    def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.built is not None and event.row_key.value is not None and self.built.versions:
-            self._diff(self.built, event.row_key.value)
-
-    @work(thread=True, exit_on_error=False, group="diff", exclusive=True)
-    def _diff(self, built: Built, key: str) -> None:
-        self.post_message(self.DiffLoaded(built.period, diff_text(spoke_store(self), built, key)))
-
-    @on(DiffLoaded)
-    def _diff_loaded(self, message: DiffLoaded) -> None:
-        if self.built is not None and message.period == self.built.period and "versions" in self.shown_tabs:
-            self.query_one("#diff", Static).update(message.text)
+        self.built = with_narrative(self.built, message.narrative, message.findings)
+        self._show_state()
+        self._fill("validation")
 
     # -- leaving ---------------------------------------------------------------
 
