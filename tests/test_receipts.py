@@ -19,8 +19,8 @@ from typing import Any
 import minisign
 import pytest
 from click.testing import CliRunner, Result
+from test_hub_end_to_end import spoke_csvs
 
-from tests.test_hub_end_to_end import spoke_csvs
 from vrp_tui.bundle import receipt as receipts
 from vrp_tui.bundle import signing
 from vrp_tui.cli import main

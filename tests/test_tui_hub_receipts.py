@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from hub_bags import HubWorld, SpokeKey
+from test_tui_hub import PASSPHRASE, app_for, hub, reviews, settle, static, table_text, template
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent
 
-from tests.test_tui_hub import PASSPHRASE, app_for, hub, reviews, settle, static, table_text, template
 from vrp_tui.bundle import signing
 from vrp_tui.hub.identity import signing_key_line
 from vrp_tui.hub.store import HubStore

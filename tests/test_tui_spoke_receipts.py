@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import minisign
+from test_tui_export import SIZE, freeze, open_export, settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from tests.test_tui_export import SIZE, freeze, open_export, settle
 from vrp_tui.app import make_app
 from vrp_tui.bundle.receipt import Receipt, write_receipt
 from vrp_tui.screens.spoke.export import ExportScreen
@@ -140,9 +140,9 @@ def test_export_screen_shows_returned_with_issues_snapshot(spoke_db: Path, snap_
 
 
 async def test_first_run_records_the_hubs_signing_key(tmp_path: Path, hub_identity: Any) -> None:
-    from tests.test_tui_flows import PASSPHRASE as SPOKE_PASSPHRASE
-    from tests.test_tui_flows import choose, error_of, type_into
-    from tests.test_tui_flows import settle as flow_settle
+    from test_tui_flows import PASSPHRASE as SPOKE_PASSPHRASE
+    from test_tui_flows import choose, error_of, type_into
+    from test_tui_flows import settle as flow_settle
 
     db = tmp_path / "fresh.db"
     line = hub_pair().public_key.to_base64().decode()
@@ -180,3 +180,56 @@ async def test_a_hostile_note_is_shown_literally(spoke_db: Path, tmp_path: Path)
         cell = screen.query_one("#receipt-states", DataTable).get_row_at(0)[3]
         assert "[@click=app.quit]Fix[/] [bold]this" in str(cell) and not cell.spans
         assert app.is_running
+
+
+async def test_the_returns_screen_shows_a_return_the_hub_returned_with_issues(spoke_db: Path) -> None:
+    """The hub's state and note beside the version, and prominently under the header with the key to reopen."""
+    from vrp_tui.periods import Period
+    from vrp_tui.screens.spoke.returns import ReturnsScreen
+    from vrp_tui.spoke.receipts import import_receipt
+
+    pair = hub_pair()
+    spoke_with_hub_key(spoke_db, pair)
+    store = Store(spoke_db)
+    done = import_receipt(store, write_receipt(receipt(note="[/] spend for MENT01 is missing"), pair.secret_key),
+                          name="bristol_2025-26-Q1_v1.vrpr")
+    store.close()
+    assert done.outcome != "refused", done
+    app = make_app(spoke_db, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = ReturnsScreen(Period.parse("2025-26-Q1"))
+        await app.push_screen(screen)
+        await settle(pilot)
+        word = screen.query_one("#hub-word", Static)
+        assert word.display
+        shown = str(word.render())
+        assert "The hub returned v1 with issues: [/] spend for MENT01 is missing" in shown
+        assert "o reopens it" in shown
+        await pilot.press("5")  # the Versions tab
+        await settle(pilot)
+        versions = screen.query_one("#versions", DataTable)
+        row = [str(c) for c in versions.get_row_at(0)]
+        assert row[0] == "v1" and row[-1] == "returned with issues: [/] spend for MENT01 is missing"
+
+
+async def test_the_returns_screen_says_nothing_of_an_accepted_return(spoke_db: Path) -> None:
+    from vrp_tui.periods import Period
+    from vrp_tui.screens.spoke.returns import ReturnsScreen
+    from vrp_tui.spoke.receipts import import_receipt
+
+    pair = hub_pair()
+    spoke_with_hub_key(spoke_db, pair)
+    store = Store(spoke_db)
+    import_receipt(store, write_receipt(receipt(state="accepted", note=None), pair.secret_key), name="r.vrpr")
+    store.close()
+    app = make_app(spoke_db, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = ReturnsScreen(Period.parse("2025-26-Q1"))
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert not screen.query_one("#hub-word", Static).display
+        await pilot.press("5")
+        await settle(pilot)
+        assert str(screen.query_one("#versions", DataTable).get_row_at(0)[-1]) == "accepted"

@@ -21,7 +21,7 @@ from vrp_tui.returns import lifecycle
 from vrp_tui.returns.stale import Stale
 from vrp_tui.returns.validation import Finding
 from vrp_tui.screens.shared.confirm import ConfirmScreen
-from vrp_tui.screens.spoke.return_data import Built, diff_text, stale_notice
+from vrp_tui.screens.spoke.return_data import Built, diff_text, hub_word, stale_notice
 from vrp_tui.screens.spoke.return_panes import show_versions
 from vrp_tui.text import printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
@@ -189,7 +189,13 @@ class ReturnActions(ReportsWorkerErrors, Screen[frozenset[str] | None]):
         self._fill("versions")
 
     def _show_stale(self) -> None:
+        """The notices under the header: the records moved on since sign-off; the hub returned it with issues."""
         notice = self.query_one("#stale", Static)
         notice.display = self.stale is not None
         if self.stale is not None:
             notice.update(stale_notice(self.stale))
+        word = hub_word(self.built) if self.built is not None else None
+        hub = self.query_one("#hub-word", Static)
+        hub.display = word is not None
+        if word is not None:
+            hub.update(word)

@@ -9,6 +9,7 @@ and the text of what changed between two versions are made from what was read.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from vrp_tui.returns import lifecycle, validation
 from vrp_tui.returns.diff import diff
 from vrp_tui.returns.stale import Stale
 from vrp_tui.returns.validation import Finding
+from vrp_tui.spoke.receipts import ReceiptState, receipt_states
 from vrp_tui.store import Store
 from vrp_tui.text import printable
 from vrp_tui.widgets.record_list import IdFilter
@@ -40,6 +42,7 @@ class Built:
     versions: list[lifecycle.VersionInfo]
     narrative: dict[str, str]
     today: date
+    receipts: Mapping[int, ReceiptState] = dataclasses.field(default_factory=dict)  # the hub's word, by version
 
     @property
     def signable_from(self) -> date | None:
@@ -55,13 +58,13 @@ def read_frozen(store: Store, period: Period, today: date) -> Built | None:
     assert frozen is not None
     document = {**frozen.document, "status": frozen.info.status}
     return Built(period, document, frozen_findings(document), False, lifecycle.versions(store, period),
-                 lifecycle.narrative(store, period), today)
+                 lifecycle.narrative(store, period), today, receipt_states(store, period.code))
 
 
 def build_draft(store: Store, period: Period, today: date) -> Built:
     draft = lifecycle.build(store, period, today=today)
     return Built(period, draft.document.to_json(), draft.summary, True, lifecycle.versions(store, period),
-                 lifecycle.narrative(store, period), today)
+                 lifecycle.narrative(store, period), today, receipt_states(store, period.code))
 
 
 def with_narrative(built: Built, narrative: dict[str, str], found: list[Finding]) -> Built:
@@ -112,6 +115,22 @@ def stale_notice(stale: Stale, most: int = 2) -> Text:
     more = len(stale.changes) - most
     text.append(f"\n  and {more} more (5: Versions)" if more > 0 else "")
     text.append("  \u00b7 o reopens it as a draft of the records now", style="italic")
+    return text
+
+
+def hub_word(built: Built) -> Text | None:
+    """The hub's receipt for the latest signed-off version, when it returned it with issues; else None."""
+    if not built.versions or built.open:
+        return None
+    latest = built.versions[-1].version
+    word = built.receipts.get(latest)
+    if word is None or word.state != "returned-with-issues":
+        return None
+    text = Text(f"The hub returned v{latest} with issues", style="bold red")
+    if word.note:
+        text.append(": ")
+        text.append(printable(word.note), style="bold")
+    text.append("  \u00b7 o reopens it as the next version", style="italic")
     return text
 
 

@@ -45,7 +45,7 @@ def tab_content(tab: str) -> list[Widget]:
         outcomes: DataTable[Any] = DataTable(id="outcomes", cursor_type="row", zebra_stripes=True)
         return [outcomes, Static("", id="outcomes-chart")]
     versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
-    versions.add_columns("Version", "Status", "By", "When")
+    versions.add_columns("Version", "Status", "By", "When", "Hub")
     return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
 
 
@@ -129,10 +129,12 @@ def show_versions(table: DataTable[Any], diff: Static, built: Built) -> None:
     """Every signed-off version, then the draft if one is open."""
     table.clear()
     for v in built.versions:
-        table.add_row(*cells(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16]),
-                      key=str(v.version))
+        word = built.receipts.get(v.version)
+        hub = f"{word.label}: {word.note}" if word and word.note else (word.label if word else "")
+        table.add_row(*cells(f"v{v.version}", v.status, v.signed_off_by, (v.exported_at or v.signed_off_at)[:16],
+                             hub), key=str(v.version))
     if built.open:
-        table.add_row(*cells(f"v{len(built.versions) + 1}", "draft", "", ""), key="draft")
+        table.add_row(*cells(f"v{len(built.versions) + 1}", "draft", "", "", ""), key="draft")
     diff.update("Select a version to see what changed from the one before."
                 if built.versions else "Nothing signed off yet.")
 

@@ -133,6 +133,7 @@ class ReturnsScreen(ReturnActions):
             yield Static("Loading quarters...", id="quarter-loading")  # the picker, once it has its quarters
             yield Static("", id="returns-state")
         yield Static("", id="stale")
+        yield Static("", id="hub-word")
         # One widget of tabs over the panes mounted so far (a TabbedContent mounts a pane and three
         # containers of tabs for every tab, which cost a good part of the screen's opening).
         yield SectionTabs([(f"tab-{tab}", tab.capitalize()) for tab in TABS], id="returns-tabs")
@@ -182,6 +183,7 @@ class ReturnsScreen(ReturnActions):
     def on_mount(self) -> None:
         self.query_one("#figures", DataTable).focus()
         self.query_one("#stale", Static).display = False
+        self.query_one("#hub-word", Static).display = False
         self.period = self.period or SHOWN.get(self.app) or Period.containing(self.day()).previous()
         self.rebuild()  # at once: the picker's quarters load beside it
         self._load_quarters(self.period)
