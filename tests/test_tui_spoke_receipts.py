@@ -233,3 +233,24 @@ async def test_the_returns_screen_says_nothing_of_an_accepted_return(spoke_db: P
         await pilot.press("5")
         await settle(pilot)
         assert str(screen.query_one("#versions", DataTable).get_row_at(0)[-1]) == "accepted"
+
+
+def test_returns_screen_shows_returned_with_issues_snapshot(spoke_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """80x24: the hub's note under the header, with the key to reopen."""
+    from vrp_tui.periods import Period
+    from vrp_tui.screens.spoke.returns import ReturnsScreen
+    from vrp_tui.spoke.receipts import import_receipt
+
+    pair = hub_pair()
+    spoke_with_hub_key(spoke_db, pair)
+    store = Store(spoke_db)
+    assert import_receipt(store, write_receipt(receipt(), pair.secret_key), name="r.vrpr").accepted
+    store.close()
+    app = make_app(spoke_db, cursor_blink=False)
+
+    async def arrive(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(ReturnsScreen(Period.parse("2025-26-Q1")))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=arrive)
