@@ -130,7 +130,7 @@ def test_published_tables_hide_small_counts_and_what_would_reveal_them(world: Hu
     c = consolidate(world.store, Period.parse(Q2))
     exact = build_tables(c)
     tables = build_tables(c, publish=True, threshold=5)
-    vrp_level = {"totals", "trend", "spend_vs_budget"}
+    vrp_level = {"totals", "trend", "outcomes_trend", "spend_vs_budget"}
     for table in tables[1:]:  # after "About", which says the figures are published
         if table.name in vrp_level:
             assert table.rows == _table(exact, table.name).rows  # VRP totals, money: exact

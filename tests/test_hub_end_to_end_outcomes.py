@@ -46,7 +46,7 @@ def outcome_csvs(folder: Path, n: int) -> dict[str, str]:
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("outcomes")
     hub = root / "hub.db"
-    recipient = ok(hub, "hub", "init").strip()
+    recipient = ok(hub, "hub", "init").splitlines()[0]  # then the signing key, for receipts
     exports = root / "exports"
     documents = {}
     for n, spoke in enumerate(SPOKES):

@@ -172,3 +172,22 @@ def test_the_return_viewer_says_which_figures_a_return_does_not_record() -> None
     assert figure(old["totals"], "did_not_attend") == "not recorded"
     assert figure(old["totals"], "contacts") == old["totals"]["contacts"]
     assert figure(new["totals"], "did_not_attend") == 10
+
+
+def test_outcomes_over_the_quarters_are_vrp_sums_with_the_mean_worked_out_again() -> None:
+    """The trend: per quarter and instrument, the VRP's counts and its mean change (never an average of means)."""
+    c = from_documents(Period.parse(Q2), docs())
+    (trend,) = [t for t in build_tables(c) if t.name == "outcomes_trend"]
+    rows = {(r[0], r[1]): r[2:] for r in trend.rows}
+    # Q2 ORS: Bristol 6+3 measured, 4+2 paired, 3+1 better, 1+1 worse, +2.5-0.6; BaNES 2, 2, 2 better, +1.3:
+    # 8 paired, change 3.2, mean 0.4 (the three means 0.6, -0.3 and 0.7 would average 0.3).
+    assert rows[(Q2, INSTRUMENTS["ors"].label)] == [3, 11, 8, 6, 0, 2, Decimal("0.4")]
+    assert rows[(Q2, INSTRUMENTS["sdq-total"].label)] == [3, 2, 2, 1, 1, 0, Decimal("1.5")]
+    assert rows[(Q1, INSTRUMENTS["ors"].label)] == [1, 3, 1, 0, 0, 1, Decimal("-2.0")]
+    assert not any(INSTRUMENTS["wemwbs"].label in key for key in rows)  # never measured: no rows
+
+
+def test_an_outcomes_trend_of_returns_from_before_outcomes_says_not_recorded() -> None:
+    c = from_documents(Period.parse(Q2), {("somerset", Q2): docs()[("somerset", Q2)]})
+    (trend,) = [t for t in build_tables(c) if t.name == "outcomes_trend"]
+    assert trend.rows == [[Q2, NOT_RECORDED, 1, None, None, None, None, None, None]]

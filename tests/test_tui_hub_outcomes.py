@@ -268,7 +268,7 @@ async def test_the_figures_tab_shows_the_hubs_own_outcome_tables(hub: Path) -> N
         store.close()
     assert [t.name for t in built if t.name.startswith("outcomes")] == [
         "outcomes_by_spoke", "outcomes_by_approach", "outcomes_by_prevention_level",
-        "outcomes_ytd_by_spoke", "outcomes_ytd_by_approach", "outcomes_ytd_by_prevention_level"]
+        "outcomes_ytd_by_spoke", "outcomes_ytd_by_approach", "outcomes_ytd_by_prevention_level", "outcomes_trend"]
     app = app_for(hub)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

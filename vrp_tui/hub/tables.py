@@ -87,6 +87,7 @@ def build_tables(c: Consolidated, *, publish: bool = False, threshold: int = 5) 
         _trend(c),
         *_attendance_tables(c, grid),
         *_outcome_tables(c, grid),
+        _outcomes_trend(c),
     ]
     hidden = suppress(grid, threshold) if publish else set()
     for table in tables:
@@ -352,6 +353,25 @@ def _outcome_tables(c: Consolidated, grid: Grid) -> list[Table]:
                              [kind.capitalize(), "Instrument", *OUTCOME_LABELS.values(),
                               f"Change sum, {span}", f"Mean change, {span}"], rows))
     return out
+
+
+def _outcomes_trend(c: Consolidated) -> Table:
+    """VRP outcomes per instrument and quarter (VRP totals, as the trend): distance travelled over time."""
+    measured = [slug for slug in INSTRUMENT
+                if any(p.figures.outcomes[slug]["measured"] or p.figures.outcomes[slug]["paired"] for p in c.trend)]
+    rows: list[list[Any]] = []
+    for point in c.trend:
+        f = point.figures
+        if not f.outcomes_recorded:
+            rows.append([point.period, NOT_RECORDED if point.returns else NOT_RETURNED, point.returns,
+                         *[None] * (len(OUTCOME_COUNTS) + 1)])
+            continue
+        for slug in measured:
+            o = f.outcomes[slug]
+            rows.append([point.period, INSTRUMENT[slug], point.returns, *(o[k] for k in OUTCOME_COUNTS),
+                         f.mean_change(slug)])
+    return Table("outcomes_trend", "Outcomes trend by quarter",
+                 ["Quarter", "Instrument", "Returns held", *OUTCOME_LABELS.values(), "Mean change"], rows)
 
 
 def _outcome_row(label: str, slug: str, cells: dict[str, CellId], f: Figures) -> list[Any]:
