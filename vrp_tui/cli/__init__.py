@@ -77,6 +77,16 @@ class LazyGroup(click.Group):
             raise refuse(f"{exc.strerror or exc}{where}") from None
 
 
+def run_app(ctx: click.Context, app: Any) -> None:
+    """Run a TUI (the spoke's or the hub's); a database it refused ends in its one line and exit status 1."""
+    freeze_imported()
+    app.run()
+    if app.refusal:
+        raise refuse(app.refusal)
+    if app.return_code:
+        ctx.exit(app.return_code)
+
+
 def freeze_imported() -> None:
     """Exempt what is loaded by now from garbage collection; called just before a TUI runs.
 
@@ -107,11 +117,5 @@ def main(ctx: click.Context, db: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         from vrp_tui.app import make_app
 
-        app = make_app(ctx.obj.spoke_db)  # a missing file opens the set-up screen
-        freeze_imported()
-        app.run()
-        if app.refusal:
-            raise refuse(app.refusal)
-        if app.return_code:
-            ctx.exit(app.return_code)
+        run_app(ctx, make_app(ctx.obj.spoke_db))  # a missing file opens the set-up screen
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from vrp_tui.cli import freeze_imported
+from vrp_tui.cli import run_app
 from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import ask_passphrase
 from vrp_tui.formatting import timestamp
@@ -67,13 +67,7 @@ def hub(ctx: click.Context) -> None:
 
         # A missing file opens the set-up screen; a spoke's database is refused here, not in the TUI.
         open_hub(ctx.obj, set_up=False, create=True).close()
-        app = make_hub_app(ctx.obj.hub_db)
-        freeze_imported()
-        app.run()
-        if app.refusal:
-            raise refuse(app.refusal)
-        if app.return_code:
-            ctx.exit(app.return_code)
+        run_app(ctx, make_hub_app(ctx.obj.hub_db))
 
 
 @hub.command()

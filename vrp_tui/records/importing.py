@@ -31,6 +31,7 @@ from vrp_tui.records.import_files import (
 )
 from vrp_tui.records.models import RecordError, ref_key
 from vrp_tui.store import KINDS, Kind, Store
+from vrp_tui.store.database import sql_value
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "CsvProblem", "ImportFailed", "ImportResult", "import_csv",
            "import_file", "kind_name"]
@@ -248,7 +249,7 @@ class _Importer:
         if self.windows is not None and not held(self.windows.get((row["participant_id"], row["intervention_id"]), []),
                                                  row["date"].isoformat()):
             raise RowProblems([CsvProblem(line, "date", NOT_IN_WINDOW)])
-        return {c: _sql_value(v) for c, v in row.items()}
+        return {c: sql_value(v) for c, v in row.items()}
 
     def _stored(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
         """The stored record with this row's natural key, worked out from the raw values."""
@@ -297,14 +298,6 @@ def _shown(text: str) -> str:
 
 def _natural_key(kind: Kind, row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(ref_key(row[c]) if c == "ref" else row[c] for c in kind.key)
-
-
-def _sql_value(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def _key_value(field: str, value: Any) -> Any:

@@ -164,7 +164,7 @@ class Store:
         before = self.get(k.name, record_id) if record_id is not None else None
         if record_id is not None and before is None:
             raise RecordError({"": f"{k.label} {record_id} no longer exists"})
-        values = {c: _sql_value(v) for c, v in row.items()}
+        values = {c: sql_value(v) for c, v in row.items()}
         cols = list(values)
         if before is None:
             cur = self.conn.execute(
@@ -195,7 +195,7 @@ class Store:
             where = " AND ".join(f"{c} = ?" for c in k.key)
             clash = self.conn.execute(
                 f"SELECT id FROM {k.table} WHERE {where} AND id IS NOT ?",
-                [_sql_value(row[c]) for c in k.key] + [record_id],
+                [sql_value(row[c]) for c in k.key] + [record_id],
             ).fetchone()
             if clash:
                 field = k.key[-1]
@@ -364,7 +364,8 @@ def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[tuple[Any
     if chunk:
         yield chunk
 
-def _sql_value(value: Any) -> Any:
+def sql_value(value: Any) -> Any:
+    """A checked field as SQLite stores it: dates ISO, booleans 0/1."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
