@@ -16,6 +16,7 @@ import click
 from vrp_tui.cli import run_app
 from vrp_tui.cli.common import Context, pass_context, refuse, say, say_json
 from vrp_tui.cli.spoke import ask_passphrase
+from vrp_tui.files import write_whole
 from vrp_tui.formatting import timestamp
 from vrp_tui.hub.identity import (
     IdentityProblem,
@@ -288,7 +289,7 @@ def report_(ctx: Context, period: str, fmt: str, out: Path | None, publish: bool
         sys.stdout.flush()
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    write_whole(out, data)
     say(out)
 
 

@@ -10,7 +10,6 @@ nothing has changed writes the same receipt again, byte for byte.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import minisign
 
 from vrp_tui.bundle.receipt import ACCEPTED, RECEIVED, RETURNED, Receipt, file_name, write_receipt
 from vrp_tui.errors import VrpError
+from vrp_tui.files import write_whole
 from vrp_tui.hub.held import Received, versions
 from vrp_tui.hub.store import HubStore
 from vrp_tui.periods import Period, PeriodError
@@ -100,13 +100,9 @@ def issue_receipt(hub: HubStore, spoke: str, period: str, secret_key: minisign.S
 
 
 def _write(path: Path, data: bytes) -> None:
-    part = path.parent / f".{path.name}.{os.getpid()}.part"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part.write_bytes(data)
-        os.replace(part, path)
+        write_whole(path, data)
     except OSError as exc:
-        part.unlink(missing_ok=True)
         raise ReceiptNotIssued(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

@@ -7,7 +7,6 @@ states like the command's. A quarter with nothing to report is refused.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from textual import on, work
 from textual.message import Message
 
 from vrp_tui.errors import RecordError
+from vrp_tui.files import write_whole
 from vrp_tui.hub.report import FORMATS, default_name, report, report_figures
 from vrp_tui.periods import Period
 from vrp_tui.records.specs import FieldSpec
@@ -77,13 +77,9 @@ class ReportExportScreen(FormScreen):
         data = report(figures, fmt, publish=publish, threshold=store.setting("disclosure_threshold"),
                       returns=returns)
         path = Path(folder).expanduser() / default_name(figures, fmt, publish)
-        part = path.parent / f".{path.name}.{os.getpid()}.part"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part.write_bytes(data)
-            os.replace(part, path)
+            write_whole(path, data)
         except OSError as exc:
-            part.unlink(missing_ok=True)
             raise _FolderRefused({"folder": f"cannot write {path}: {exc.strerror or exc}"}) from None
         store.set_folder(REPORTS_FOLDER, folder)
         self.post_message(self.Written(f"Report written: {path}"))
