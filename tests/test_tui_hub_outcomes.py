@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from hub_bags import HubWorld, document, figures, intervention
+from test_tui_hub import settle, static, table_text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
-from textual.worker import WorkerState
+from textual.widgets import DataTable
 
 from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.identity import create_identity
@@ -90,25 +90,6 @@ def hub(template: tuple[Path, HubWorld], tmp_path: Path) -> Path:
 
 def app_for(path: Path) -> HubApp:
     return make_hub_app(path, today=TODAY, cursor_blink=False)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
-            return
-    raise AssertionError("workers did not finish")
-
-
-def table_text(app: HubApp, selector: str) -> list[list[str]]:
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
-
-
-def static(app: HubApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
 
 
 async def test_the_viewer_shows_outcomes_by_intervention_and_instrument(hub: Path) -> None:
