@@ -276,8 +276,11 @@ def open_database(path: str | Path, role: Role, schema_version: int,
         if not file.exists():
             if not create:
                 raise NoDatabase(f"no database at {file} ({role.init_command} creates one)")
-            make_private_file(file)
-            created = True
+            try:
+                make_private_file(file)
+                created = True
+            except FileExistsError:
+                pass  # another process made it a moment ago: open it as theirs (migrations take the lock)
         _check_file(file)
         if not create and not created and file.stat().st_size == 0:
             raise NoDatabase(f"{file} is empty, not a database ({role.init_command} creates one)")
