@@ -8,6 +8,7 @@ young people are the sum of the spokes' totals.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -60,11 +61,11 @@ def spoke_csvs(folder: Path, n: int) -> dict[str, str]:
     return {kind: str(folder / f"{kind}.csv") for kind in files}
 
 
-@pytest.fixture(scope="module")
-def partnership(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("partnership")
+def build_partnership(root: Path, csvs: Callable[[Path, int], Iterable[tuple[str, str]]]) -> dict[str, Any]:
+    """A hub and five spokes by the command line alone: each spoke set up, enrolled, its CSV files
+    (``csvs(folder, n)``: (kind, path), imported in order) in, Q1 signed off and exported, every bundle imported."""
     hub = root / "hub.db"
-    recipient = ok(hub, "hub", "init").splitlines()[0]
+    recipient = ok(hub, "hub", "init").splitlines()[0]  # then the signing key, for receipts
     exports = root / "exports"
     documents = {}
     for n, spoke in enumerate(SPOKES):
@@ -73,13 +74,18 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ok(hub, "hub", "enroll", spoke, line.strip().splitlines()[-1])
         folder = root / spoke
         folder.mkdir()
-        for kind, path in spoke_csvs(folder, n).items():
+        for kind, path in csvs(folder, n):
             ok(db, "import", kind, path)
         ok(db, "return", "sign-off", Q1)
         ok(db, "export", Q1, "--out", str(exports))
         documents[spoke] = json.loads(ok(db, "return", "show", Q1, "--json"))
     imported = vrp(hub, "hub", "import", *(str(p) for p in sorted(exports.glob("*.vrpb"))))
     return {"root": root, "hub": hub, "documents": documents, "imported": imported}
+
+
+@pytest.fixture(scope="module")
+def partnership(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return build_partnership(tmp_path_factory.mktemp("partnership"), lambda f, n: spoke_csvs(f, n).items())
 
 
 def test_every_bundle_is_imported(partnership: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_hub_end_to_end import ok, spoke_csvs, vrp
+from test_hub_end_to_end import build_partnership, ok, spoke_csvs
 
 from vrp_tui.reference import INSTRUMENTS, SPOKES
 from vrp_tui.returns.measures import attendance_rate, mean_change
@@ -44,27 +44,12 @@ def outcome_csvs(folder: Path, n: int) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("outcomes")
-    hub = root / "hub.db"
-    recipient = ok(hub, "hub", "init").splitlines()[0]  # then the signing key, for receipts
-    exports = root / "exports"
-    documents = {}
-    for n, spoke in enumerate(SPOKES):
-        db = root / f"{spoke}.db"
-        line = ok(db, "init", "--spoke", spoke, "--worker", f"Worker {n}", "--hub-recipient", recipient)
-        ok(hub, "hub", "enroll", spoke, line.strip().splitlines()[-1])
-        folder = root / spoke
-        folder.mkdir()
-        for kind, path in spoke_csvs(folder, n).items():
-            ok(db, "import", kind, path)
-        for kind, path in outcome_csvs(folder, n).items():
-            ok(db, "import", kind, path)
-        ok(db, "return", "sign-off", Q1)
-        ok(db, "export", Q1, "--out", str(exports))
-        documents[spoke] = json.loads(ok(db, "return", "show", Q1, "--json"))
-    imported = vrp(hub, "hub", "import", *(str(p) for p in sorted(exports.glob("*.vrpb"))))
-    assert imported.exit_code == 0, imported.output
-    return {"root": root, "hub": hub, "documents": documents}
+    def csvs(folder: Path, n: int) -> list[tuple[str, str]]:
+        return [*spoke_csvs(folder, n).items(), *outcome_csvs(folder, n).items()]
+
+    made = build_partnership(tmp_path_factory.mktemp("outcomes"), csvs)
+    assert made["imported"].exit_code == 0, made["imported"].output
+    return made
 
 
 def _rows(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
