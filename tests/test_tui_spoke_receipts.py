@@ -18,10 +18,12 @@ from textual.widgets import DataTable, Input, Static
 
 from vrp_tui.app import make_app
 from vrp_tui.bundle.receipt import Receipt, write_receipt
+from vrp_tui.periods import Period
 from vrp_tui.screens.spoke.export import ExportScreen
 from vrp_tui.screens.spoke.receipts import ReceiptsScreen
+from vrp_tui.screens.spoke.returns import ReturnsScreen
 from vrp_tui.spoke.export import EXPORTS_DIR_SETTING
-from vrp_tui.spoke.receipts import HUB_KEY_SETTING
+from vrp_tui.spoke.receipts import HUB_KEY_SETTING, import_receipt
 from vrp_tui.store import Store
 
 BUNDLE_ID = "9d7e3f1a-0000-4000-8000-000000000001"  # the export record freeze() writes
@@ -182,75 +184,58 @@ async def test_a_hostile_note_is_shown_literally(spoke_db: Path, tmp_path: Path)
         assert app.is_running
 
 
+def with_receipt(db: Path, sent: Receipt) -> None:
+    """``db`` an exported spoke that has imported the hub's receipt ``sent``."""
+    pair = hub_pair()
+    spoke_with_hub_key(db, pair)
+    store = Store(db)
+    try:
+        assert import_receipt(store, write_receipt(sent, pair.secret_key), name="r.vrpr").accepted
+    finally:
+        store.close()
+
+
+async def open_q1_return(pilot: Pilot[None]) -> ReturnsScreen:
+    await settle(pilot)
+    screen = ReturnsScreen(Period.parse("2025-26-Q1"))
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
+async def versions_row(pilot: Pilot[None], screen: ReturnsScreen) -> list[str]:
+    await pilot.press("5")  # the Versions tab
+    await settle(pilot)
+    return [str(c) for c in screen.query_one("#versions", DataTable).get_row_at(0)]
+
+
 async def test_the_returns_screen_shows_a_return_the_hub_returned_with_issues(spoke_db: Path) -> None:
     """The hub's state and note beside the version, and prominently under the header with the key to reopen."""
-    from vrp_tui.periods import Period
-    from vrp_tui.screens.spoke.returns import ReturnsScreen
-    from vrp_tui.spoke.receipts import import_receipt
-
-    pair = hub_pair()
-    spoke_with_hub_key(spoke_db, pair)
-    store = Store(spoke_db)
-    done = import_receipt(store, write_receipt(receipt(note="[/] spend for MENT01 is missing"), pair.secret_key),
-                          name="bristol_2025-26-Q1_v1.vrpr")
-    store.close()
-    assert done.outcome != "refused", done
-    app = make_app(spoke_db, cursor_blink=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = ReturnsScreen(Period.parse("2025-26-Q1"))
-        await app.push_screen(screen)
-        await settle(pilot)
+    with_receipt(spoke_db, receipt(note="[/] spend for MENT01 is missing"))
+    async with make_app(spoke_db, cursor_blink=False).run_test(size=SIZE) as pilot:
+        screen = await open_q1_return(pilot)
         word = screen.query_one("#hub-word", Static)
         assert word.display
         shown = str(word.render())
         assert "The hub returned v1 with issues: [/] spend for MENT01 is missing" in shown
         assert "o reopens it" in shown
-        await pilot.press("5")  # the Versions tab
-        await settle(pilot)
-        versions = screen.query_one("#versions", DataTable)
-        row = [str(c) for c in versions.get_row_at(0)]
+        row = await versions_row(pilot, screen)
         assert row[0] == "v1" and row[-1] == "returned with issues: [/] spend for MENT01 is missing"
 
 
 async def test_the_returns_screen_says_nothing_of_an_accepted_return(spoke_db: Path) -> None:
-    from vrp_tui.periods import Period
-    from vrp_tui.screens.spoke.returns import ReturnsScreen
-    from vrp_tui.spoke.receipts import import_receipt
-
-    pair = hub_pair()
-    spoke_with_hub_key(spoke_db, pair)
-    store = Store(spoke_db)
-    import_receipt(store, write_receipt(receipt(state="accepted", note=None), pair.secret_key), name="r.vrpr")
-    store.close()
-    app = make_app(spoke_db, cursor_blink=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = ReturnsScreen(Period.parse("2025-26-Q1"))
-        await app.push_screen(screen)
-        await settle(pilot)
+    with_receipt(spoke_db, receipt(state="accepted", note=None))
+    async with make_app(spoke_db, cursor_blink=False).run_test(size=SIZE) as pilot:
+        screen = await open_q1_return(pilot)
         assert not screen.query_one("#hub-word", Static).display
-        await pilot.press("5")
-        await settle(pilot)
-        assert str(screen.query_one("#versions", DataTable).get_row_at(0)[-1]) == "accepted"
+        assert (await versions_row(pilot, screen))[-1] == "accepted"
 
 
 def test_returns_screen_shows_returned_with_issues_snapshot(spoke_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
     """80x24: the hub's note under the header, with the key to reopen."""
-    from vrp_tui.periods import Period
-    from vrp_tui.screens.spoke.returns import ReturnsScreen
-    from vrp_tui.spoke.receipts import import_receipt
-
-    pair = hub_pair()
-    spoke_with_hub_key(spoke_db, pair)
-    store = Store(spoke_db)
-    assert import_receipt(store, write_receipt(receipt(), pair.secret_key), name="r.vrpr").accepted
-    store.close()
-    app = make_app(spoke_db, cursor_blink=False)
+    with_receipt(spoke_db, receipt())
 
     async def arrive(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.app.push_screen(ReturnsScreen(Period.parse("2025-26-Q1")))
-        await settle(pilot)
+        await open_q1_return(pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=arrive)
+    assert snap_compare(make_app(spoke_db, cursor_blink=False), terminal_size=SIZE, run_before=arrive)
