@@ -334,8 +334,8 @@ def _broken(old: str, new: str) -> str:
     # Orientation: no instrument treated as lower-is-better (SDQ changes keep their sign).
     ("orientation", "LOWER_IS_BETTER", ("no-such-instrument",)),
     # Baseline: the earliest measurement in the quarter instead of the earliest of the enrolment.
-    ("baseline", "OUTCOMES", _broken("min(date || printf('%06d', score_tenths))",
-                                     "min(CASE WHEN date >= :first THEN date || printf('%06d', score_tenths) END)")),
+    ("baseline", "OUTCOMES", _broken("min(date || score_tenths)",
+                                     "min(CASE WHEN date >= :first THEN date || score_tenths END)")),
     # Enrolment: measurements grouped per young person, not per holding enrolment.
     ("window", "OUTCOMES", _broken("GROUP BY enrolment_id, instrument",
                                    "GROUP BY intervention_id, instrument, "

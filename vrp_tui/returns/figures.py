@@ -56,7 +56,9 @@ GROUP BY intervention_id
 # first and last contact day of any attendance (for the holding-window check),
 # their attended contacts, minutes and latest attended day (``day``: NULL when
 # none was attended) and their did-not-attend contacts. Built once per return
-# (a TEMP table) and shared by the figures and the validation checks.
+# (a TEMP table) and shared by the figures and the validation checks. The
+# covering index contacts_pair holds the sessions in the order they are
+# grouped, so SQLite reads it through instead of sorting the quarter's sessions.
 PAIRS = """
 CREATE TEMP TABLE {table} AS
 SELECT intervention_id, participant_id, min(date) AS first_day, max(date) AS last_day,
@@ -64,7 +66,7 @@ SELECT intervention_id, participant_id, min(date) AS first_day, max(date) AS las
        sum(attendance = 'attended') AS contacts,
        sum(CASE WHEN attendance = 'attended' THEN minutes ELSE 0 END) AS minutes,
        sum(attendance = 'did-not-attend') AS did_not_attend
-FROM contacts WHERE date BETWEEN :first AND :last
+FROM contacts INDEXED BY contacts_pair WHERE date BETWEEN :first AND :last
 GROUP BY participant_id, intervention_id
 """
 
@@ -95,13 +97,14 @@ FROM cand c CROSS JOIN measurements m
 """
 
 # Per enrolment and instrument: whether its latest is in the quarter (measured),
-# paired, and the change from the earliest to the latest score (packed after
-# the date, so min() and max() pick them without a sort), oriented.
+# paired, and the change from the earliest to the latest score (written after
+# the date, so min() and max() pick them without a sort: an enrolment has one
+# score an instrument a day), oriented.
 OUTCOMES = """
 WITH per AS (
     SELECT intervention_id, instrument, count(*) >= 2 AS paired,
-           (CAST(substr(max(date || printf('%06d', score_tenths)), 11) AS INTEGER)
-            - CAST(substr(min(date || printf('%06d', score_tenths)), 11) AS INTEGER))
+           (CAST(substr(max(date || score_tenths), 11) AS INTEGER)
+            - CAST(substr(min(date || score_tenths), 11) AS INTEGER))
            * (CASE WHEN instrument IN ({lower}) THEN -1 ELSE 1 END) AS change
     FROM {holds} WHERE enrolment_id IS NOT NULL
     GROUP BY enrolment_id, instrument HAVING max(date) >= :first
@@ -117,41 +120,38 @@ LOWER_IS_BETTER = tuple(slug for slug, i in reference.INSTRUMENTS.items() if not
 # the spoke (intervention_id NULL) from their latest contact. The holding
 # enrolment is found with one look in the covering index enrolments_window,
 # which returns referral_date (10 characters), high_risk (1) and id packed in
-# one string, so no table row is read. Per young person, SQLite's max() with
-# bare columns picks the row with the greatest (day, referral date, enrolment
-# id, intervention id), packed as one sortable string (no referral: '' sorts
-# first), without a window function's sort.
+# one string, so no table row is read (materialized: SQLite would otherwise
+# look it up again for each use). Per young person, SQLite's max() with bare
+# columns picks the row with the greatest (day, referral date, enrolment id,
+# intervention id), packed as one sortable string (ids as 16 digits; no
+# referral sorts first), without a window function's sort.
 ACTIVE = """
 WITH holding AS MATERIALIZED (
-    SELECT c.*, (
+    SELECT c.intervention_id, c.participant_id, c.day, c.contacts, c.minutes, (
         SELECT referral_date || high_risk || id FROM enrolments
         WHERE participant_id = c.participant_id AND intervention_id = c.intervention_id
           AND referral_date <= c.day AND (end_date IS NULL OR end_date >= c.day)
-        ORDER BY referral_date DESC LIMIT 1) AS hold
-    FROM {pairs} c WHERE c.day IS NOT NULL
-), aged AS (
-    SELECT h.intervention_id, h.participant_id, h.day, h.contacts, h.minutes,
-           substr(h.hold, 1, 10) AS referral_date, coalesce(substr(h.hold, 11, 1) = '1', 0) AS high_risk,
-           CAST(substr(h.hold, 12) AS INTEGER) AS enrolment_id,
-           CAST(substr(h.hold, 1, 4) AS INTEGER) - CAST(substr(p.date_of_birth, 1, 4) AS INTEGER)
-             - (substr(h.hold, 6, 5) < substr(p.date_of_birth, 6, 5)) AS age,
-           p.sex, p.ethnicity
-    FROM holding h JOIN participants p ON p.id = h.participant_id
-), held AS MATERIALIZED (
-    SELECT *, CASE WHEN age IS NULL THEN 'unknown' WHEN age < 10 THEN '0-9' WHEN age < 15 THEN '10-14'
-                   WHEN age < 18 THEN '15-17' WHEN age < 25 THEN '18-24' ELSE '25+' END AS age_band
-    FROM aged
+        ORDER BY referral_date DESC LIMIT 1) AS hold, p.date_of_birth, p.sex, p.ethnicity
+    FROM {pairs} c JOIN participants p ON p.id = c.participant_id WHERE c.day IS NOT NULL
+), held AS (
+    SELECT intervention_id, participant_id, day, contacts, minutes, hold, sex, ethnicity,
+           coalesce(substr(hold, 11, 1) = '1', 0) AS high_risk,
+           CAST(substr(hold, 1, 4) AS INTEGER) - CAST(substr(date_of_birth, 1, 4) AS INTEGER)
+             - (substr(hold, 6, 5) < substr(date_of_birth, 6, 5)) AS age
+    FROM holding
 )
-SELECT intervention_id, high_risk, age_band, sex, ethnicity, count(*), sum(contacts), sum(minutes)
+SELECT intervention_id, high_risk, {band} AS age_band, sex, ethnicity, count(*), sum(contacts), sum(minutes)
 FROM held GROUP BY intervention_id, high_risk, age_band, sex, ethnicity
 UNION ALL
-SELECT NULL, high_risk, age_band, sex, ethnicity, count(*), 0, 0
-FROM (SELECT max(day || coalesce(referral_date, '') || printf('%020d%020d', coalesce(enrolment_id, 0),
-                                                              intervention_id)),
-             high_risk, age_band, sex, ethnicity
+SELECT NULL, high_risk, {band} AS age_band, sex, ethnicity, count(*), 0, 0
+FROM (SELECT max(day || coalesce(substr(hold, 1, 10), '0000-00-00')
+                 || (1000000000000000 + coalesce(CAST(substr(hold, 12) AS INTEGER), 0))
+                 || (1000000000000000 + intervention_id)),
+             high_risk, age, sex, ethnicity
       FROM held GROUP BY participant_id)
 GROUP BY high_risk, age_band, sex, ethnicity
-"""
+""".replace("{band}", """CASE WHEN age IS NULL THEN 'unknown' WHEN age < 10 THEN '0-9' WHEN age < 15 THEN '10-14'
+     WHEN age < 18 THEN '15-17' WHEN age < 25 THEN '18-24' ELSE '25+' END""")
 
 SPEND = """
 SELECT intervention_id, funding_source,

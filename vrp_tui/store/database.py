@@ -32,7 +32,7 @@ __all__ = ["Store", "StoreBusy", "now_utc", "write_transaction"]
 # How many migrations vrp_tui/store/migrations.py holds; kept in PRAGMA user_version so
 # opening an up-to-date file needs neither sqlite-utils nor the migrations (a test keeps
 # this in step with the migrations module).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def now_utc() -> str:

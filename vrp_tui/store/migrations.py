@@ -247,3 +247,18 @@ def m008_receipts(db: Database) -> None:
         CREATE INDEX receipts_period ON receipts(period, version, issued_at);
         """
     )
+
+
+@migrations()
+def m009_contact_pairs_index(db: Database) -> None:
+    """Sessions in (young person, intervention, date) order carrying what a return adds up.
+
+    Replaces ``contacts_participant``: a return's pairs are then read in the
+    order they are grouped, without sorting the quarter's sessions.
+    """
+    db.executescript(
+        """
+        DROP INDEX contacts_participant;
+        CREATE INDEX contacts_pair ON contacts(participant_id, intervention_id, date, attendance, minutes);
+        """
+    )
