@@ -55,19 +55,13 @@ GROUP BY intervention_id
 # One row per (intervention, participant) with contacts in the quarter: their
 # first and last contact day of any attendance (for the holding-window check),
 # their attended contacts, minutes and latest attended day (``day``: NULL when
-# none was attended) and their did-not-attend contacts. Built once per return
-# (a TEMP table) and shared by the figures and the validation checks. The
-# covering index contacts_pair holds the sessions in the order they are
-# grouped, so SQLite reads it through instead of sorting the quarter's sessions.
+# none was attended) and their did-not-attend contacts. Kept added up by the
+# triggers on contacts (``quarter_pairs``, migration m009), copied once per
+# return into a TEMP table shared by the figures and the validation checks.
 PAIRS = """
 CREATE TEMP TABLE {table} AS
-SELECT intervention_id, participant_id, min(date) AS first_day, max(date) AS last_day,
-       max(CASE WHEN attendance = 'attended' THEN date END) AS day,
-       sum(attendance = 'attended') AS contacts,
-       sum(CASE WHEN attendance = 'attended' THEN minutes ELSE 0 END) AS minutes,
-       sum(attendance = 'did-not-attend') AS did_not_attend
-FROM contacts INDEXED BY contacts_pair WHERE date BETWEEN :first AND :last
-GROUP BY participant_id, intervention_id
+SELECT intervention_id, participant_id, first_day, last_day, day, contacts, minutes, did_not_attend
+FROM quarter_pairs WHERE quarter = :first
 """
 
 DID_NOT_ATTEND = """

@@ -10,6 +10,9 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("vrp_spoke")
 
+# The first day of the quarter holding the ISO date {d} (a financial quarter starts a calendar one).
+QUARTER = "substr({d}, 1, 5) || CASE WHEN substr({d}, 6, 2) < '04' THEN '01' WHEN substr({d}, 6, 2) < '07' THEN '04' WHEN substr({d}, 6, 2) < '10' THEN '07' ELSE '10' END || '-01'"
+
 
 @migrations()
 def m001_records(db: Database) -> None:
@@ -250,15 +253,74 @@ def m008_receipts(db: Database) -> None:
 
 
 @migrations()
-def m009_contact_pairs_index(db: Database) -> None:
-    """Sessions in (young person, intervention, date) order carrying what a return adds up.
+def m009_quarter_pairs(db: Database) -> None:
+    """Each quarter's sessions added up per young person and intervention, kept by triggers.
 
-    Replaces ``contacts_participant``: a return's pairs are then read in the
-    order they are grouped, without sorting the quarter's sessions.
+    A return reads its quarter's pairs (first and last session, latest
+    attended day, attended sessions and minutes, did-not-attend) from
+    ``quarter_pairs`` instead of grouping the quarter's sessions each time it
+    is built. ``quarter`` is the first day of the calendar quarter holding the
+    session, which is the first day of its financial quarter. A new session is
+    added in; a changed or deleted one has its pair's quarter worked out again
+    from ``contacts``, through ``contacts_pair`` (which replaces
+    ``contacts_participant`` and covers what is added up).
     """
+    add_up = """
+        SELECT {quarter} AS quarter, participant_id, intervention_id, min(date), max(date),
+               max(CASE WHEN attendance = 'attended' THEN date END),
+               sum(attendance = 'attended'),
+               sum(CASE WHEN attendance = 'attended' THEN minutes ELSE 0 END),
+               sum(attendance = 'did-not-attend')
+        FROM contacts INDEXED BY contacts_pair
+    """.replace("{quarter}", QUARTER.format(d="date"))
+
+    def again(row: str) -> str:
+        """Statements working out again the pair and quarter of ``row`` (OLD or NEW)."""
+        quarter = QUARTER.format(d=f"{row}.date")
+        return f"""
+            DELETE FROM quarter_pairs WHERE quarter = {quarter}
+              AND participant_id = {row}.participant_id AND intervention_id = {row}.intervention_id;
+            INSERT INTO quarter_pairs {add_up}
+            WHERE participant_id = {row}.participant_id AND intervention_id = {row}.intervention_id
+              AND date BETWEEN {quarter} AND date({quarter}, '+3 months', '-1 day')
+            GROUP BY participant_id, intervention_id;"""
+
     db.executescript(
-        """
+        f"""
         DROP INDEX contacts_participant;
         CREATE INDEX contacts_pair ON contacts(participant_id, intervention_id, date, attendance, minutes);
+        CREATE TABLE quarter_pairs (
+            quarter TEXT NOT NULL,
+            participant_id INTEGER NOT NULL,
+            intervention_id INTEGER NOT NULL,
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            day TEXT,
+            contacts INTEGER NOT NULL,
+            minutes INTEGER NOT NULL,
+            did_not_attend INTEGER NOT NULL,
+            PRIMARY KEY (quarter, participant_id, intervention_id)
+        ) WITHOUT ROWID;
+        INSERT INTO quarter_pairs {add_up} GROUP BY quarter, participant_id, intervention_id;
+        CREATE TRIGGER contacts_pair_added AFTER INSERT ON contacts BEGIN
+            INSERT INTO quarter_pairs VALUES (
+                {QUARTER.format(d="NEW.date")}, NEW.participant_id, NEW.intervention_id, NEW.date, NEW.date,
+                CASE WHEN NEW.attendance = 'attended' THEN NEW.date END,
+                NEW.attendance = 'attended', CASE WHEN NEW.attendance = 'attended' THEN NEW.minutes ELSE 0 END,
+                NEW.attendance = 'did-not-attend')
+            ON CONFLICT DO UPDATE SET
+                first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day),
+                day = coalesce(max(day, excluded.day), day, excluded.day),
+                contacts = contacts + excluded.contacts, minutes = minutes + excluded.minutes,
+                did_not_attend = did_not_attend + excluded.did_not_attend;
+        END;
+        CREATE TRIGGER contacts_pair_changed AFTER UPDATE OF participant_id, intervention_id, date, attendance,
+                                                          minutes ON contacts BEGIN
+            {again("OLD")}
+            {again("NEW")}
+        END;
+        CREATE TRIGGER contacts_pair_deleted AFTER DELETE ON contacts BEGIN
+            {again("OLD")}
+        END;
         """
     )
