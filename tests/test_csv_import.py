@@ -467,7 +467,7 @@ def test_a_ref_two_stored_records_share_but_for_case_is_named(spoke: Store, tmp_
 # -- long files: streamed, all or none, problems capped -----------------------------
 
 
-def _sessions(n: int) -> str:
+def sessions_csv(n: int) -> str:
     days = [f"2025-{month:02d}-{day:02d}" for month in (5, 6, 7, 8) for day in range(2, 29)]
     return "participant_ref,intervention_ref,date,minutes,mode\n" + "".join(
         f"P-002,MEN-1,{days[i % len(days)]},{30 + i % 90},group\n" for i in range(n))
@@ -476,7 +476,7 @@ def _sessions(n: int) -> str:
 def test_twenty_thousand_sessions_go_in_with_an_audit_row_each(spoke: Store, tmp_path: Path) -> None:
     load(spoke, tmp_path, "interventions", "participants", "enrolments")
     audit = counts(spoke)["audit"]
-    assert import_csv(spoke, "contacts", write(tmp_path, _sessions(20_000))).created == 20_000
+    assert import_csv(spoke, "contacts", write(tmp_path, sessions_csv(20_000))).created == 20_000
     assert counts(spoke)["contacts"] == 20_000
     assert counts(spoke)["audit"] == audit + 20_000
     ids = [r["id"] for r in spoke.query("SELECT id FROM contacts ORDER BY id")]
@@ -488,7 +488,7 @@ def test_twenty_thousand_sessions_go_in_with_an_audit_row_each(spoke: Store, tmp
 def test_an_error_in_the_last_of_twenty_thousand_rows_writes_nothing(spoke: Store, tmp_path: Path) -> None:
     load(spoke, tmp_path, "interventions", "participants", "enrolments")
     before = counts(spoke)
-    errors = refused(spoke, tmp_path, "contacts", _sessions(20_000) + "P-002,MEN-1,2025-05-02,60,solo\n")
+    errors = refused(spoke, tmp_path, "contacts", sessions_csv(20_000) + "P-002,MEN-1,2025-05-02,60,solo\n")
     assert [(e.line, e.column) for e in errors] == [(20_002, "mode")]
     assert counts(spoke) == before
 

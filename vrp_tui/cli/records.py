@@ -6,13 +6,19 @@ they add nothing to the start-up of other commands or the TUI.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vrp_tui.cli.common import Context, pass_context, refuse, say
 from vrp_tui.cli.spoke import open_spoke
 from vrp_tui.store import KINDS, StoreBusy
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # The TUI's names for the kinds (see vrp_tui.records.importing.KIND_ALIASES), kept here so
 # that building the command line does not import the importer.
@@ -38,7 +44,8 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
     store = open_spoke(ctx)
     shown = printable(file)
     try:
-        result = import_file(store, kind, file)
+        with progress_bar(f"Importing {shown}") as report:
+            result = import_file(store, kind, file, progress=report)
     except ImportFailed as exc:
         for problem in exc.errors:
             say(f"{shown}:{problem}", err=True)  # a problem may quote the cell
@@ -49,6 +56,33 @@ def import_(ctx: Context, kind: str, file: Path) -> None:
         store.close()
     say(f"{kind}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
 
+
+@contextmanager
+def progress_bar(label: str, console: Console | None = None) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress report for ``import_file``: a rich bar on standard error, from its first report
+    (so only for files of more than a batch of rows), on a terminal only; gone when it ends."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    console = console or Console(stderr=True)
+    shown: list[tuple[Progress, TaskID]] = []
+
+    def report(done: int, expected: int | None) -> None:
+        if not console.is_terminal:
+            return
+        if not shown:
+            bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("rows"), TimeElapsedColumn(), console=console, transient=True)
+            bar.start()
+            shown.append((bar, bar.add_task(label, total=None)))
+        bar, task = shown[0]
+        bar.update(task, completed=done, total=max(expected, done) if expected else None)
+
+    try:
+        yield report
+    finally:
+        for bar, _ in shown:
+            bar.stop()
 
 
 @click.command("demo")

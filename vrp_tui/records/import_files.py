@@ -80,9 +80,14 @@ class Problems:
 
 
 class Rows:
-    """An open import file: ``header``, then ``rows()`` once; ``close()`` when done."""
+    """An open import file: ``header``, then ``rows()`` once; ``close()`` when done.
+
+    ``expected`` is how many rows the file says it has (for a progress bar: the
+    CSV's lines after the header, the sheet's declared size); None when unknown.
+    """
 
     header: list[str]
+    expected: int | None = None
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         raise NotImplementedError
@@ -111,7 +116,7 @@ class CsvRows(Rows):
     def __init__(self, path: Path, problems: Problems):
         self.problems = problems
         try:
-            _check_bytes(path)
+            self.expected = max(_check_bytes(path) - 1, 0)
             self.file: IO[str] = path.open(encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise _unreadable(exc) from None
@@ -157,9 +162,9 @@ class CsvRows(Rows):
 _CHUNK = 1 << 20
 
 
-def _check_bytes(path: Path) -> None:
-    """ImportFailed unless the file is UTF-8 with no line over MAX_LINE_BYTES, found in one
-    quick pass of large reads; the lines that are not UTF-8 are then named with their bytes."""
+def _check_bytes(path: Path) -> int:
+    """The file's number of lines; ImportFailed unless it is UTF-8 with no line over MAX_LINE_BYTES,
+    found in one quick pass of large reads; the lines that are not UTF-8 are then named with their bytes."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     since_newline = 0
     line = 1
@@ -188,6 +193,7 @@ def _check_bytes(path: Path) -> None:
         if not utf8:
             file.seek(0)
             raise ImportFailed(_undecodable_lines(file))
+    return line - 1 if since_newline == 0 else line  # a last line without its newline counts too
 
 
 def _undecodable_lines(file: IO[bytes]) -> list[CsvProblem]:
@@ -227,6 +233,8 @@ class XlsxRows(Rows):
             raise ImportFailed([CsvProblem(0, "", f"not an Excel workbook (.xlsx): {_reason(exc)}")]) from None
         try:
             self.sheet = self.book.worksheets[0]
+            declared = self.sheet.max_row
+            self.expected = declared - 1 if isinstance(declared, int) and declared > 1 else None
             # Rows as the sheet holds them, not padded to the size it declares (which a
             # hostile file could make a million columns wide).
             self.sheet.reset_dimensions()

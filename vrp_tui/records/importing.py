@@ -12,7 +12,7 @@ same messages at a fraction of the cost. The store writes each record's audit ro
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -89,10 +89,13 @@ def kind_name(kind: str) -> str:
     return name
 
 
-def import_file(store: Store, kind: str, path: str | Path) -> ImportResult:
+def import_file(store: Store, kind: str, path: str | Path, *,
+                progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
     """Import ``path`` (``.xlsx``: its first sheet; else CSV) as records of ``kind``.
 
     ImportFailed lists the problems (the first 100, and how many in all) and nothing changes.
+    ``progress(rows read, rows expected or None)`` is called after every BATCH rows, so a file
+    shorter than that never calls it.
     """
     name = kind_name(kind)
     problems = Problems()
@@ -109,6 +112,8 @@ def import_file(store: Store, kind: str, path: str | Path) -> ImportResult:
                 importer = _Importer(store, KINDS[name], header, problems, cell_refs=isinstance(source, XlsxRows))
                 for line, cells in source.rows():
                     importer.add(line, cells)
+                    if progress and importer.rows % BATCH == 0:
+                        progress(importer.rows, source.expected)
                 return importer.finish()
         except sqlite3.IntegrityError as exc:  # the checks above should leave none: never a traceback
             raise ImportFailed([CsvProblem(0, "", f"the database refused the rows: {exc}")]) from None

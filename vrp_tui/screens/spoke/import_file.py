@@ -1,7 +1,8 @@
 """Import a CSV or XLSX file of one kind of record: all rows or none, every problem listed by line and column.
 
 The screen stays open after an import so several files can go in one after
-another; closing it reloads the lists of whatever was imported.
+another; closing it reloads the lists of whatever was imported. A file of more
+than one batch of rows shows a progress bar while it is read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from textual import on, work
 from textual.message import Message
-from textual.widgets import Button, DataTable
+from textual.widgets import Button, DataTable, ProgressBar
 
 from vrp_tui.records.models import RecordError
 from vrp_tui.records.specs import FieldSpec
@@ -48,6 +49,13 @@ class ImportScreen(FormScreen):
         updated: int
 
     @dataclass
+    class Read(Message):
+        """Rows read so far, of how many the file says it has (None: it does not say)."""
+
+        rows: int
+        expected: int | None
+
+    @dataclass
     class Refused(Message):
         summary: str
         problems: list[tuple[int, str, str]]
@@ -61,6 +69,9 @@ class ImportScreen(FormScreen):
         self.query_one("#dialog").mount(table, before="#form-error")
         table.add_columns("Line", "Column", "Problem")
         table.display = False
+        bar = ProgressBar(id="progress", show_eta=False)
+        self.query_one("#dialog").mount(bar, before="#form-error")
+        bar.display = False
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         errors = {}
@@ -81,14 +92,27 @@ class ImportScreen(FormScreen):
         if not path.is_file():
             raise RecordError({"path": f"no such file: {path}"})
         try:
-            result = import_file(spoke_store(self), kind, path)
+            result = import_file(spoke_store(self), kind, path, progress=self._report)
         except ImportFailed as exc:
             problems = [(p.line, f"{p.column} ({p.cell})" if p.cell else p.column, p.message) for p in exc.errors]
             self.post_message(self.Refused(str(exc), problems))
             return
         self.post_message(self.Imported(kind, result.created, result.updated))
 
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        expected = max(message.expected, message.rows) if message.expected else None
+        bar.update(total=expected, progress=message.rows)
+        self._form_message(f"Importing... {message.rows:,} rows read")
+
+    def _report(self, rows: int, expected: int | None) -> None:
+        """From the import's thread: post how far it has read (the bar is drawn on the screen's loop)."""
+        self.post_message(self.Read(rows, expected))
+
     def _done(self) -> None:
+        self.query_one("#progress").display = False
         self.saving = False
         self.query_one("#save", Button).disabled = False
 
