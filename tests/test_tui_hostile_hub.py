@@ -12,16 +12,15 @@ import json
 from pathlib import Path
 
 from hub_bags import HubWorld, document, intervention
-from rich.style import Style
 from rich.text import Text
 from test_tui_hub import PASSPHRASE, SIZE, app_for, reviews, settle, static, table_text
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
 
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub.store import HubStore
 from vrp_tui.screens.hub.main import HubMainScreen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen, ReviewNoteScreen
+from vrp_tui.widgets.report_table import ReportTable
 
 QUIT_NAME = "[@click=app.quit]BR-002[/]"
 ACCEPT_NAME = "[@click=screen.accept]BR-003[/]"
@@ -62,10 +61,10 @@ def _write_escapes(store: HubStore) -> None:
         store.conn.execute(trigger)
 
 
-def click_meta(table: DataTable[object], row: int, column: int) -> list[dict[str, object]]:
-    """The meta of every segment a cell renders to: where a ``@click`` action would hide."""
-    lines = table._render_cell(row, column, Style(), 40)
-    return [dict(seg.style.meta) for line in lines for seg in line if seg.style and seg.style.meta]
+def click_meta(table: ReportTable) -> list[dict[str, object]]:
+    """The meta of every segment the table draws on screen: where a ``@click`` action would hide."""
+    return [dict(seg.style.meta) for y in range(table.size.height) for seg in table.render_line(y)
+            if seg.style and seg.style.meta]
 
 
 async def test_a_hostile_bundle_shows_literally_and_clicks_do_nothing(tmp_path: Path) -> None:
@@ -80,29 +79,27 @@ async def test_a_hostile_bundle_shows_literally_and_clicks_do_nothing(tmp_path: 
         screen = app.screen
         assert isinstance(screen, ReturnViewerScreen)
 
-        figures = screen.query_one("#return-figures", DataTable)
+        figures = screen.query_one("#return-figures", ReportTable)
         rows = table_text(app, "#return-figures")
         assert [r[0] for r in rows] == ["Totals", "[/bold]", "BR2", "BR3"]  # `[/bold]` crashed the viewer
         assert [r[-1] for r in rows] == ["", "Bold \u241b[2J claims", QUIT_NAME, ACCEPT_NAME]
-        name_column = len(figures.columns) - 1
-        for row in range(4):
-            assert all("@click" not in meta for meta in click_meta(figures, row, name_column))
+        figures.focus()
+        figures.action_column(len(figures.columns))  # the names (the last column) into view
+        await pilot.pause()
+        shown = [s.text for s in figures.render_line(3)]
+        assert QUIT_NAME in "".join(shown)
+        assert all("@click" not in meta for meta in click_meta(figures))
 
         # a click on each name: nothing runs, the app stays, no review is recorded
+        name_x = figures.widths[0] + sum(figures.widths[1:-1]) - int(figures.scroll_x) + 2
         for row in (2, 3):
-            figures.focus()
-            figures.cursor_coordinate = Coordinate(row, name_column)  # scrolls the name into view
-            await pilot.pause()
-            region = figures._get_cell_region(Coordinate(row, name_column))
-            x = region.x - int(figures.scroll_x) + 2
-            y = region.y - int(figures.scroll_y)
-            assert await pilot.click(figures, offset=(x, y))
+            assert await pilot.click(figures, offset=(name_x, row + 1 - int(figures.scroll_y)))
             await settle(pilot)
             assert app.is_running and app.screen is screen
         assert reviews(path) == []
 
         await pilot.press("2")  # breakdowns: a column per intervention, headed by its ref
-        labels = [str(c.label) for c in screen.query_one("#return-breakdowns", DataTable).ordered_columns]
+        labels = [str(c) for c in screen.query_one("#return-breakdowns", ReportTable).columns]
         assert labels == ["Active young people", "Totals", "[/bold]", "BR2", "BR3"]
 
         await pilot.press("3")

@@ -28,6 +28,7 @@ from vrp_tui.screens.hub.main import HubMainScreen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen, ReviewNoteScreen
 from vrp_tui.screens.hub.setup import HubSetupScreen, PassphraseScreen
 from vrp_tui.screens.shared.confirm import ConfirmScreen
+from vrp_tui.widgets.report_table import ReportTable
 
 SIZE = (80, 24)
 TODAY = date(2025, 11, 1)
@@ -92,7 +93,7 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def table_text(app: HubApp, selector: str) -> list[list[str]]:
-    table = app.screen.query_one(selector, DataTable)
+    table = app.screen.query_one(selector, DataTable | ReportTable)
     return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
 
 

@@ -1,8 +1,7 @@
 """The return viewer on a return with many interventions: breakdowns by page, the changes list bounded.
 
-A DataTable draws every column of a row to show any part of it, so the
-breakdowns (a column per intervention) show a page of interventions at a time;
-a new version that changes a great deal lists its first changes and says how
+The breakdowns (a column per intervention) show a page of interventions at a
+time; a new version that changes a great deal lists its first changes and says how
 many more there are.
 """
 
@@ -15,13 +14,14 @@ from typing import Any
 import pytest
 from hub_bags import HubWorld, document, figures, intervention
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import WorkerState
 
 from vrp_tui.hub.identity import create_identity
 from vrp_tui.hub_app import HubApp, make_hub_app
 from vrp_tui.screens.hub import return_viewer
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
+from vrp_tui.widgets.report_table import ReportTable
 
 SIZE = (80, 24)
 TODAY = date(2025, 11, 1)
@@ -57,7 +57,7 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def columns(app: HubApp) -> list[str]:
-    return [str(c.label) for c in app.screen.query_one("#return-breakdowns", DataTable).ordered_columns]
+    return [str(c) for c in app.screen.query_one("#return-breakdowns", ReportTable).columns]
 
 
 def static(app: HubApp, selector: str) -> str:
@@ -80,7 +80,7 @@ async def test_breakdowns_show_a_page_of_interventions_and_page_with_brackets(hu
         assert columns(app)[2:] == [f"I{n:02d}" for n in range(41, 46)]
         await pilot.press("left_square_bracket")
         assert columns(app)[2:] == [f"I{n:02d}" for n in range(21, 41)]
-        table = app.screen.query_one("#return-breakdowns", DataTable)
+        table = app.screen.query_one("#return-breakdowns", ReportTable)
         assert [str(c) for c in table.get_row_at(0)][:3] == ["Age: 0-9", "0", "0"]
 
 

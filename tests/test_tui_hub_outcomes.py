@@ -19,7 +19,6 @@ import pytest
 from hub_bags import HubWorld, document, figures, intervention
 from test_tui_hub import settle, static, table_text
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from vrp_tui.hub.consolidate import consolidate
 from vrp_tui.hub.identity import create_identity
@@ -31,6 +30,7 @@ from vrp_tui.periods import Period
 from vrp_tui.reference import INSTRUMENT, INSTRUMENTS, SPOKES
 from vrp_tui.screens.hub import figures as figures_screen
 from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
+from vrp_tui.widgets.report_table import ReportTable
 
 SIZE = (80, 24)
 TODAY = date(2025, 11, 1)
@@ -108,7 +108,7 @@ async def test_the_viewer_shows_outcomes_by_intervention_and_instrument(hub: Pat
             ["SPORT1", "goal-based", "3", "2", "1", "1", "0", "+1.5"],
         ]
         assert static(app, "#return-outcomes-note").startswith("Paired: a baseline and a follow-up")
-        assert app.screen.query_one("#return-outcomes", DataTable).has_focus
+        assert app.screen.query_one("#return-outcomes", ReportTable).has_focus
 
 
 async def test_a_return_without_outcomes_says_not_recorded_not_zeros(hub: Path) -> None:
@@ -225,7 +225,7 @@ async def test_the_figures_tab_says_when_it_has_no_outcome_tables(hub: Path, mon
         await settle(pilot)
         await pilot.press("o")
         assert static(app, "#fig-outcomes-which") == "No outcome figures for this quarter."
-        assert app.screen.query_one("#fig-outcomes", DataTable).row_count == 0
+        assert app.screen.query_one("#fig-outcomes", ReportTable).row_count == 0
 
 
 def test_snapshot_outcomes_by_approach(hub: Path, outcome_tables: None, snap_compare: Any) -> None:

@@ -1,4 +1,4 @@
-"""What the hub's screens share: the app they run in, and report tables shown in a DataTable."""
+"""What the hub's screens share: report tables shown in a ReportTable, their cells and short names."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from vrp_tui.formatting import pounds
 from vrp_tui.hub.tables import Pounds, Table
 from vrp_tui.reference import SPOKES
 from vrp_tui.text import cell
+from vrp_tui.widgets.report_table import ReportTable
 
 # Spoke names as they are known locally, short enough for a column at 80x24.
 SHORT_NAMES = {"bristol": "Bristol", "banes": "BaNES", "north-somerset": "North Somerset",
@@ -53,14 +53,8 @@ def show_value(value: Any) -> Text:
     return cell(value)
 
 
-def fill_table(table: DataTable[Any], report_table: Table) -> None:
+def fill_table(table: ReportTable, report_table: Table) -> None:
     """Replace ``table``'s columns and rows with ``report_table``'s; the cursor stays where it was."""
-    row = table.cursor_row
-    table.clear(columns=True)
-    for n, label in enumerate(report_table.columns):
-        table.add_column(SHORT_HEADERS.get(label, label), key=str(n))
-    for label, *values in report_table.rows:
-        table.add_row(cell(_SHORT_ROWS.get(label, label)), *(show_value(v) for v in values))
-
-    if report_table.rows:
-        table.move_cursor(row=min(row, len(report_table.rows) - 1))
+    table.show([cell(SHORT_HEADERS.get(label, label)) for label in report_table.columns],
+               [[cell(_SHORT_ROWS.get(label, label)), *(show_value(v) for v in values)]
+                for label, *values in report_table.rows])

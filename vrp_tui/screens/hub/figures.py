@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import Label, Sparkline, Static, TabbedContent, TabPane
 
 from vrp_tui.formatting import pounds
 from vrp_tui.hub.consolidate import Consolidated, consolidate
@@ -24,6 +24,7 @@ from vrp_tui.screens.hub.common import fill_table
 from vrp_tui.text import as_text
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_host, hub_store
+from vrp_tui.widgets.report_table import ReportTable
 
 # (table, tab title, key that shows it)
 VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -81,7 +82,7 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
                         yield from self._trend_charts()
                     if name == OUTCOMES:
                         yield Static("", id="fig-outcomes-which", classes="list-status")
-                    yield DataTable(id=f"fig-{name}", zebra_stripes=True, fixed_columns=1)
+                    yield ReportTable(id=f"fig-{name}", fixed_columns=1)
         yield Static("[ ] quarter · views: t s a l r b o · e export report · * once per intervention",
                      classes="list-status")
 
@@ -95,12 +96,12 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
 
     def focus_first(self) -> None:
         active = self.query_one("#figures-tabs", TabbedContent).active or "tab-fig-totals"
-        self.query_one(f"#fig-{active.removeprefix('tab-fig-')}", DataTable).focus()
+        self.query_one(f"#fig-{active.removeprefix('tab-fig-')}", ReportTable).focus()
 
     @on(TabbedContent.TabActivated, "#figures-tabs")
     def _view_shown(self) -> None:
         focused = self.screen.focused
-        if isinstance(focused, DataTable) and self in focused.ancestors:  # not while the tab is hidden
+        if isinstance(focused, ReportTable) and self in focused.ancestors:  # not while the tab is hidden
             self.focus_first()
 
     def load(self) -> None:
@@ -125,7 +126,7 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
             + (f" (none from {missing})" if missing and c.held else ""))
         for table in message.tables:
             if any(table.name == name for name, _, _ in VIEWS):
-                fill_table(self.query_one(f"#fig-{table.name}", DataTable), table)
+                fill_table(self.query_one(f"#fig-{table.name}", ReportTable), table)
         self.outcome_tables = [t for t in message.tables if t.name.startswith(OUTCOMES)]
         self._show_outcomes()
         for key, _ in TRENDS:
@@ -137,10 +138,10 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
     def _show_outcomes(self) -> None:
         """One of the outcome tables (by spoke, by approach, by prevention level: quarter and year
         to date) in the Outcomes tab, and which it is."""
-        table = self.query_one("#fig-outcomes", DataTable)
+        table = self.query_one("#fig-outcomes", ReportTable)
         which = self.query_one("#fig-outcomes-which", Static)
         if not self.outcome_tables:
-            table.clear(columns=True)
+            table.clear()
             which.update("No outcome figures for this quarter.")
             return
         self.outcome_shown %= len(self.outcome_tables)
@@ -158,7 +159,7 @@ class FiguresPane(ReportsWorkerErrors, Vertical):
             self.outcome_shown += 1
             self._show_outcomes()
         self.query_one("#figures-tabs", TabbedContent).active = f"tab-fig-{name}"
-        self.query_one(f"#fig-{name}", DataTable).focus()
+        self.query_one(f"#fig-{name}", ReportTable).focus()
 
     # -- exporting the report ------------------------------------------------
 

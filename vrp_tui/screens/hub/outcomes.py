@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from vrp_tui.reference import INSTRUMENTS
 from vrp_tui.screens.hub.common import show_value
 from vrp_tui.text import cell
+from vrp_tui.widgets.report_table import ReportTable
 
 OUTCOME_COLUMNS = (("measured", "Measured"), ("paired", "Paired"), ("improved", "Better"), ("unchanged", "Same"),
                    ("worsened", "Worse"), ("mean_change", "Mean change"))
@@ -45,24 +46,24 @@ def outcome_value(name: str, value: Any) -> Text:
     return show_value(value)
 
 
-def show_outcomes(table: DataTable[Any], note: Static, doc: Mapping[str, Any]) -> None:
+def show_outcomes(table: ReportTable, note: Static, doc: Mapping[str, Any]) -> None:
     """Fill ``table`` with the return's outcomes and ``note`` with what they mean (or why there are none)."""
-    table.clear(columns=True)
-    table.add_columns("Ref", "Instrument", *(label for _, label in OUTCOME_COLUMNS))
+    lines: list[list[Text]] = []
     none_at_all = True
     for ref, part in [("Totals", doc["totals"])] + [(i["ref"], i) for i in doc["interventions"]]:
         rows = outcome_rows(part)
         if rows is None:
-            table.add_row(cell(ref), cell(NOT_RECORDED), *(cell("") for _ in OUTCOME_COLUMNS))
+            lines.append([cell(ref), cell(NOT_RECORDED), *(cell("") for _ in OUTCOME_COLUMNS)])
             continue
         if not rows:
-            table.add_row(cell(ref), cell("none measured"), *(Text("0", justify="right") if name != "mean_change"
-                                                               else cell("") for name, _ in OUTCOME_COLUMNS))
+            lines.append([cell(ref), cell("none measured"), *(Text("0", justify="right") if name != "mean_change"
+                                                              else cell("") for name, _ in OUTCOME_COLUMNS)])
             continue
         none_at_all = False
         for n, (slug, figures) in enumerate(rows):  # every text from the bundle, shown literally
-            table.add_row(cell(ref if n == 0 else ""), cell(slug),
-                          *(outcome_value(name, figures.get(name)) for name, _ in OUTCOME_COLUMNS))
+            lines.append([cell(ref if n == 0 else ""), cell(slug),
+                          *(outcome_value(name, figures.get(name)) for name, _ in OUTCOME_COLUMNS)])
+    table.show([cell("Ref"), cell("Instrument"), *(cell(label) for _, label in OUTCOME_COLUMNS)], lines)
     recorded = outcome_rows(doc["totals"]) is not None
     text = ("Outcomes not recorded: this return was made before outcome measures were kept."
             if not recorded else "No outcome measures dated in this quarter." if none_at_all else

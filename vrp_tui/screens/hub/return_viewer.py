@@ -41,6 +41,7 @@ from vrp_tui.screens.hub.review import (
 from vrp_tui.text import as_text, cell, cells, printable
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 from vrp_tui.widgets.hosts import hub_store
+from vrp_tui.widgets.report_table import ReportTable
 
 FIGURE_COLUMNS = (
     ("referrals", "Referrals"), ("starts", "Starts"), ("active", "Active"), ("high_risk_active", "High risk"),
@@ -50,8 +51,8 @@ FIGURE_COLUMNS = (
 MONEY_COLUMNS = (("spend_gbp", "Spend"), ("spend_ytd_gbp", "Spend to date"), ("budget_gbp", "Budget"))
 BREAKDOWNS = (("active_by_age_band", "Age", AGE_BAND), ("active_by_sex", "Sex", SEX),
               ("active_by_ethnicity", "Ethnicity", ETHNICITY))
-# Breakdowns show this many interventions' columns at a time ([ and ] page): a DataTable draws every
-# column of a row to show any part of it, so 200 columns made each cursor move redraw 4,000 cells.
+# Breakdowns show this many interventions' columns at a time ([ and ] page), so 200 interventions are
+# ten pages rather than 200 presses of the right arrow.
 BREAKDOWN_PAGE = 20
 # What changed is listed up to this many lines; a version that changes everything says how much more.
 CHANGES_SHOWN = 200
@@ -114,9 +115,9 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         yield Static(f"{SHORT_NAMES[self.spoke]} · {Period.parse(self.period).label}", id="return-title")
         with TabbedContent(id="return-tabs"):
             with TabPane("Figures", id="tab-return-figures"):
-                yield DataTable(id="return-figures", zebra_stripes=True, fixed_columns=1)
+                yield ReportTable(id="return-figures", fixed_columns=1)
             with TabPane("Breakdowns", id="tab-return-breakdowns"):
-                yield DataTable(id="return-breakdowns", zebra_stripes=True, fixed_columns=1)
+                yield ReportTable(id="return-breakdowns", fixed_columns=1)
                 yield Static("", id="breakdowns-page", classes="list-status")
             with TabPane("Narrative", id="tab-return-narrative"), VerticalScroll(id="narrative-scroll"):
                 yield Static("", id="return-narrative")
@@ -125,12 +126,12 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
                 with VerticalScroll(id="changes-scroll"):
                     yield Static("", id="return-changes")
             with TabPane("Outcomes", id="tab-return-outcomes"):
-                yield DataTable(id="return-outcomes", zebra_stripes=True, fixed_columns=2)
+                yield ReportTable(id="return-outcomes", fixed_columns=2)
                 yield Static("", id="return-outcomes-note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#return-figures", DataTable).focus()
+        self.query_one("#return-figures", ReportTable).focus()
         self._load(None)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="return")
@@ -158,28 +159,25 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         self._figures(doc)
         self._breakdowns(doc)
         self._narrative(doc["narrative"], doc.get("validation") or {})
-        show_outcomes(self.query_one("#return-outcomes", DataTable), self.query_one("#return-outcomes-note", Static),
+        show_outcomes(self.query_one("#return-outcomes", ReportTable), self.query_one("#return-outcomes-note", Static),
                       doc)
         self._versions(view, message.changes)
 
     def _figures(self, doc: Mapping[str, Any]) -> None:
         """One row per intervention (totals first): figures first, then what the intervention is."""
-        table = self.query_one("#return-figures", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Ref", *(label for _, label in FIGURE_COLUMNS), *(label for _, label in MONEY_COLUMNS),
-                          "Approach", "Level", "Name")
         rows = [("Totals", "", "", "", doc["totals"])] + [
             (i["ref"], APPROACH.get(i["approach"], i["approach"]),
              PREVENTION_LEVEL.get(i["prevention_level"], i["prevention_level"]), i["name"], i)
             for i in doc["interventions"]]
-        for ref, approach, level, name, figures in rows:  # every text from the bundle, shown literally
-            table.add_row(cell(ref), *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),
-                          *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name))
+        self.query_one("#return-figures", ReportTable).show(
+            cells("Ref", *(label for _, label in FIGURE_COLUMNS), *(label for _, label in MONEY_COLUMNS),
+                  "Approach", "Level", "Name"),
+            [[cell(ref), *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),  # every text from the bundle,
+              *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name)]  # shown literally
+             for ref, approach, level, name, figures in rows])
 
     def _breakdowns(self, doc: Mapping[str, Any]) -> None:
         """The totals and one page of interventions, a column each."""
-        table = self.query_one("#return-breakdowns", DataTable)
-        table.clear(columns=True)
         every = doc["interventions"]
         pages = max(1, -(-len(every) // BREAKDOWN_PAGE))
         self.breakdown_page = min(max(self.breakdown_page, 0), pages - 1)
@@ -187,11 +185,10 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
         items = every[first:first + BREAKDOWN_PAGE]
         self.query_one("#breakdowns-page", Static).update(
             f"interventions {first + 1}-{first + len(items)} of {len(every)} · [ ] page" if pages > 1 else "")
-        table.add_columns("Active young people", "Totals", *(as_text(i["ref"]) for i in items))
-        for key, title, labels in BREAKDOWNS:
-            for slug, label in labels.items():
-                table.add_row(cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]),
-                              *(show_value(i[key][slug]) for i in items))
+        self.query_one("#return-breakdowns", ReportTable).show(
+            [cell("Active young people"), cell("Totals"), *(cell(i["ref"]) for i in items)],
+            [[cell(f"{title}: {label}"), show_value(doc["totals"][key][slug]), *(show_value(i[key][slug]) for i in items)]
+             for key, title, labels in BREAKDOWNS for slug, label in labels.items()])
 
     def _narrative(self, narrative: Mapping[str, str], validation: Mapping[str, Any]) -> None:
         text = Text()
