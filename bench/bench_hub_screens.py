@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure, verdict
+from bench.common import Figure, as_vrp_runs_it, verdict
 from bench.generate_hub import hub_db, note
 
 FIGURES_SECONDS = 1.0
@@ -81,6 +81,7 @@ async def screens(db: Path, period: str) -> dict[str, float]:
     from vrp_tui.screens.hub.return_viewer import ReturnViewerScreen
 
     app = make_hub_app(db, cursor_blink=False)
+    as_vrp_runs_it()
     out: dict[str, float] = {}
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: app.main_screen.ready)

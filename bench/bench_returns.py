@@ -39,6 +39,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 
+from bench.common import as_vrp_runs_it
 from bench.generate import note, spoke_db
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
@@ -213,6 +214,7 @@ async def screen_stall(db: Path, period: Period) -> dict[str, float]:
     from vrp_tui.screens.spoke.returns import ReturnsScreen
 
     app = make_app(db, cursor_blink=False)
+    as_vrp_runs_it()
     gaps = {"longest": 0.0, "last": 0.0}
     out: dict[str, float] = {}
 

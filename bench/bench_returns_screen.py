@@ -39,7 +39,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
-from bench.common import Figure, verdict
+from bench.common import Figure, as_vrp_runs_it, verdict
 from bench.generate import note, spoke_db
 from vrp_tui.periods import Period
 from vrp_tui.returns import lifecycle
@@ -87,6 +87,7 @@ async def measure(db: Path, frozen: Period, draft: Period, runs: int) -> dict[st
     from vrp_tui.screens.spoke.returns import ReturnsScreen
 
     app = make_app(db, cursor_blink=False)
+    as_vrp_runs_it()
     gaps = {"longest": 0.0, "last": 0.0}
     out: dict[str, Any] = {"frozen": [], "figures": [], "charts": [], "stale": [], "blocks": [], "worst": {},
                            "bare": [], "checked": []}

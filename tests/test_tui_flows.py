@@ -24,6 +24,7 @@ from vrp_tui.screens.spoke.record_form import RecordFormScreen
 from vrp_tui.screens.spoke.setup import SetupScreen
 from vrp_tui.spoke.setup import current_key
 from vrp_tui.store import Store
+from vrp_tui.widgets.report_table import ReportTable
 
 SIZE = (80, 24)
 
@@ -75,7 +76,7 @@ def form_message(app: VrpApp) -> str:
     return str(app.screen.query_one("#form-error", Static).content)
 
 
-def row_text(table: DataTable[Any], n: int) -> list[str]:
+def row_text(table: DataTable[Any] | ReportTable, n: int) -> list[str]:
     """Row ``n`` of a table as the strings it shows (cells are Rich Texts)."""
     return [str(cell) for cell in table.get_row_at(n)]
 

@@ -21,6 +21,7 @@ from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.record_form import RecordFormScreen
 from vrp_tui.screens.spoke.returns import ReturnsScreen
 from vrp_tui.store import Store
+from vrp_tui.widgets.report_table import ReportTable
 
 # (ref, name as stored, the name as the screen must show it)
 HOSTILE = (
@@ -69,7 +70,7 @@ def rows_left(db: Path) -> int:
         store.close()
 
 
-def listed(table: DataTable[object], column: int) -> list[str]:
+def listed(table: DataTable[object] | ReportTable, column: int) -> list[str]:
     return [row_text(table, n)[column] for n in range(table.row_count)]
 
 
@@ -138,7 +139,7 @@ async def test_markup_and_controls_in_records_show_literally(spoke_db: Path, tmp
         assert isinstance(app.screen, ReturnsScreen)
         await pilot.press("q", "enter", *"2025/26 Q1", "enter")
         await settle(pilot)
-        figures = app.screen.query_one("#figures", DataTable)
+        figures = app.screen.query_one("#figures", ReportTable)
         refs = [c.strip() for c in listed(figures, 0)]
         assert refs[0] == "Spoke" and set(refs[1:]) == {SHOWN_REFS.get(ref, ref) for ref, _, _ in HOSTILE}
         await pilot.press("3")  # validation messages quote refs and names

@@ -24,6 +24,7 @@ from vrp_tui.screens.spoke.record_form import RecordFormScreen
 from vrp_tui.screens.spoke.returns import ReturnsScreen
 from vrp_tui.store import Store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
+from vrp_tui.widgets.report_table import ReportTable
 
 SIZE = (80, 24)
 Q1 = Period.parse("2025-26-Q1")
@@ -61,7 +62,8 @@ def text_of(screen: ReturnsScreen, selector: str) -> str:
 
 
 def figure_row(screen: ReturnsScreen, ref: str) -> list[str]:
-    return [str(cell).strip() for cell in screen.query_one("#figures", DataTable).get_row(ref)]
+    table = screen.query_one("#figures", ReportTable)
+    return next([str(cell) for cell in row] for row in table.rows if str(row[0]) == ref)
 
 
 def stored(db: Path, action: Any) -> Any:

@@ -25,6 +25,7 @@ from vrp_tui.screens.spoke.registry import SCREENS
 from vrp_tui.store import Store  # here, not in the first worker: see _open_store
 from vrp_tui.store.opening import DatabaseRefused
 from vrp_tui.text import printable
+from vrp_tui.widgets.collector import CollectsWhenIdle
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 
@@ -35,7 +36,7 @@ def _commands() -> type[Provider]:
     return VrpCommands
 
 
-class VrpApp(ReportsWorkerErrors, App[None]):
+class VrpApp(ReportsWorkerErrors, CollectsWhenIdle):
     """The spoke app over one database file."""
 
     CSS_PATH = "app.tcss"

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
 from vrp_tui.screens.hub.main import HubMainScreen
 from vrp_tui.text import printable
+from vrp_tui.widgets.collector import CollectsWhenIdle
 from vrp_tui.widgets.errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from vrp_tui.hub.store import HubStore
 
 
-class HubApp(ReportsWorkerErrors, App[None]):
+class HubApp(ReportsWorkerErrors, CollectsWhenIdle):
     """The hub app over one hub database file."""
 
     CSS_PATH = ["app.tcss", "hub_app.tcss"]

@@ -8,7 +8,8 @@ segments once and kept, so drawing costs the same for 10 columns or 1,000.
 
 The cells are Rich ``Text`` made by ``vrp_tui.text`` (never markup); a row
 cursor, zebra stripes, a header line and fixed first columns behave as in a
-DataTable, with the same keys.
+DataTable, with the same keys; fixed first rows (a totals line) stay in view
+under the header.
 """
 
 from __future__ import annotations
@@ -82,9 +83,11 @@ class ReportTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
 
-    def __init__(self, *, fixed_columns: int = 1, zebra_stripes: bool = True, id: str | None = None) -> None:
+    def __init__(self, *, fixed_columns: int = 1, fixed_rows: int = 0, zebra_stripes: bool = True,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.fixed_columns = fixed_columns
+        self.fixed_rows = fixed_rows
         self.zebra_stripes = zebra_stripes
         self.columns: list[Text] = []
         self.rows: list[list[Text]] = []
@@ -123,7 +126,7 @@ class ReportTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             return self._line(-1, self.columns, base + self.get_component_rich_style("report-table--header"), width)
-        row = self.scroll_offset.y + y - 1
+        row = y - 1 if y <= self.fixed_rows else self.scroll_offset.y + y - 1
         if row >= len(self.rows):
             return Strip.blank(width, base)
         if row == self.cursor_row:
@@ -176,12 +179,14 @@ class ReportTable(ScrollView, can_focus=True):
     # -- the cursor -----------------------------------------------------------
 
     def watch_cursor_row(self, row: int) -> None:
-        shown = max(1, self.size.height - 1)
-        top = self.scroll_offset.y
-        if row < top:
-            self.scroll_to(y=row, animate=False)
+        """Scroll the cursor's row into view (below the header and the fixed rows)."""
+        fixed = self.fixed_rows
+        shown = max(1, self.size.height - 1 - fixed)
+        top = self.scroll_offset.y + fixed  # the first scrolling row on screen
+        if fixed <= row < top:
+            self.scroll_to(y=row - fixed, animate=False)
         elif row >= top + shown:
-            self.scroll_to(y=row - shown + 1, animate=False)
+            self.scroll_to(y=row - fixed - shown + 1, animate=False)
         self.refresh()
 
     def action_cursor(self, step: int) -> None:
@@ -189,7 +194,7 @@ class ReportTable(ScrollView, can_focus=True):
             self.cursor_row = max(0, min(len(self.rows) - 1, self.cursor_row + step))
 
     def action_page(self, step: int) -> None:
-        self.action_cursor(step * max(1, self.size.height - 1))
+        self.action_cursor(step * max(1, self.size.height - 1 - self.fixed_rows))
 
     def action_column(self, step: int) -> None:
         """Scroll the columns after the fixed ones by whole columns."""
@@ -202,4 +207,5 @@ class ReportTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1 and self.rows:
-            self.cursor_row = max(0, min(len(self.rows) - 1, self.scroll_offset.y + event.y - 1))
+            row = event.y - 1 if event.y <= self.fixed_rows else self.scroll_offset.y + event.y - 1
+            self.cursor_row = max(0, min(len(self.rows) - 1, row))

@@ -5,7 +5,6 @@ widgets it is given; the screen decides when.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +21,7 @@ from vrp_tui.screens.spoke.return_data import Built
 from vrp_tui.text import as_text, cells, printable
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
 from vrp_tui.widgets.record_list import RecordTable
+from vrp_tui.widgets.report_table import ReportTable
 
 SHOWN_FINDINGS = 300  # a list longer than this says how many more there are
 FIGURE_COLUMNS = (
@@ -49,28 +49,13 @@ def tab_content(tab: str) -> list[Widget]:
     return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
 
 
-def show_figures(table: DataTable[Any], doc: dict[str, Any], first: int = 40, then: int = 60) -> Iterator[None]:
-    """One row per intervention under the spoke's totals (kept in view): a table draws only what shows.
-
-    Rows go in by steps, ``first`` and then ``then`` at a time, pausing (a ``yield``) between
-    steps so the screen can be drawn: the first screenful appears at once and the event loop is
-    never held for the whole table. Numbers are padded to their column's width, so they line up
-    on the right."""
+def show_figures(table: ReportTable, doc: dict[str, Any]) -> None:
+    """One row per intervention under the spoke's totals (bold, kept in view: the table's fixed row)."""
     lines = [{"ref": "Spoke", **doc["totals"]}, *doc["interventions"]]
-    rows = [[printable(line["ref"]), *figure_cells(line)] for line in lines]
-    labels = [label for _, label in FIGURE_COLUMNS]
-    widths = [max(len(x) for x in column) for column in zip(labels, *rows, strict=False)]
-    table.fixed_rows = 0
-    table.clear(columns=True)
-    for n, (label, width) in enumerate(zip(labels, widths, strict=True)):  # widths known: nothing to measure
-        table.add_column(label if n == 0 else label.rjust(width), width=width)
-    for n, row in enumerate(rows):
-        if n == first or (n > first and (n - first) % then == 0):
-            yield
-        line = [row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))]
-        table.add_row(*(Text(cell, style="bold" if n == 0 else "") for cell in line), key=row[0])
-        if n == 0:
-            table.fixed_rows = 1  # the spoke's totals; set once there are rows (an empty table cannot fix one)
+    table.show([as_text(label, justify=None if n == 0 else "right") for n, (_, label) in enumerate(FIGURE_COLUMNS)],
+               [[as_text(line["ref"], style=style),
+                 *(Text(value, style=style, justify="right") for value in figure_cells(line))]
+                for line, style in zip(lines, ["bold", *[""] * (len(lines) - 1)], strict=True)])
 
 
 def figure_cells(line: dict[str, Any]) -> list[str]:

@@ -15,7 +15,6 @@ mounted the first time it is shown, so the screen opens quickly.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -52,13 +51,8 @@ from vrp_tui.screens.spoke.return_panes import (
 )
 from vrp_tui.widgets.hosts import spoke_store
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
-from vrp_tui.widgets.record_list import RecordTable
+from vrp_tui.widgets.report_table import ReportTable
 from vrp_tui.widgets.section_tabs import SectionTabs
-
-
-class FiguresTable(RecordTable):
-    """The figures: fixed-width columns of one-line rows, so rows are added without measuring them."""
-
 
 TABS = ("figures", "charts", "validation", "narrative", "versions", "outcomes")
 FOCUS_IN_TAB = {"figures": "#figures", "charts": "#charts-scroll", "validation": "#findings",
@@ -121,7 +115,6 @@ class ReturnsScreen(ReturnActions):
         self.shown_tabs = {"figures"}  # tabs whose widgets are mounted (the others on first showing)
         self.switching_to: str | None = None
         self.quarters: list[Period] | None = None  # what the picker offers, once read
-        self._drawing: Iterator[None] = iter(())  # the figures' rows still to add
         self.figures_drawn = False
 
     def day(self) -> date:
@@ -139,7 +132,7 @@ class ReturnsScreen(ReturnActions):
         yield SectionTabs([(f"tab-{tab}", tab.capitalize()) for tab in TABS], id="returns-tabs")
         with ContentSwitcher(initial="tab-figures", id="returns-panes"):
             with Vertical(id="tab-figures"):
-                yield FiguresTable(id="figures", zebra_stripes=True, fixed_columns=1)
+                yield ReportTable(id="figures", fixed_columns=1, fixed_rows=1)
         yield Footer(compact=True)
 
     async def show_tab(self, tab: str, focus: str | None = None) -> None:
@@ -181,7 +174,7 @@ class ReturnsScreen(ReturnActions):
                           self.built.document)
 
     def on_mount(self) -> None:
-        self.query_one("#figures", DataTable).focus()
+        self.query_one("#figures", ReportTable).focus()
         self.query_one("#stale", Static).display = False
         self.query_one("#hub-word", Static).display = False
         self.period = self.period or SHOWN.get(self.app) or Period.containing(self.day()).previous()
@@ -218,9 +211,7 @@ class ReturnsScreen(ReturnActions):
             self.period = event.value
             self.built, self.stale, self.chart = None, None, None  # nothing to sign off until it is read
             self.figures_for = None
-            figures = self.query_one("#figures", DataTable)
-            figures.fixed_rows = 0  # the totals row goes with the old quarter's figures
-            figures.clear(columns=True)
+            self.query_one("#figures", ReportTable).clear()
             self._show_stale()
             self.rebuild()
 
@@ -279,8 +270,7 @@ class ReturnsScreen(ReturnActions):
     def _figures_read(self, message: FiguresRead) -> None:
         if message.period == self.period:
             self.figures_for = message.period
-            self._drawing = show_figures(self.query_one("#figures", DataTable), message.figures)
-            self._draw_more()
+            self._draw(message.figures)
             self.query_one("#returns-state", Static).update("Checking the records...")
 
     @on(Loaded)
@@ -294,18 +284,15 @@ class ReturnsScreen(ReturnActions):
         self._show_state()
         if not (built.open and self.figures_for == built.period):  # a draft's are drawn already
             self.figures_for = built.period
-            self._drawing = show_figures(self.query_one("#figures", DataTable), built.document)
-            self._draw_more()
+            self._draw(built.document)
         self._show_stale()
         self.call_after_refresh(self._fill_tabs)  # the figures are drawn first
 
-    def _draw_more(self) -> None:
-        """The figures' next rows, then a pause for the screen to be drawn, until every row is in;
-        then the quarter picker, if its quarters came while the figures were read."""
-        self.figures_drawn = next(self._drawing, StopIteration) is StopIteration
-        if not self.figures_drawn:
-            self.call_after_refresh(self._draw_more)
-        elif self.quarters is not None and not self.query("#quarter"):
+    def _draw(self, document: dict[str, Any]) -> None:
+        """The figures, then the quarter picker if its quarters came while the figures were read."""
+        show_figures(self.query_one("#figures", ReportTable), document)
+        self.figures_drawn = True
+        if self.quarters is not None and not self.query("#quarter"):
             self._mount_picker(self.quarters)
 
     def _fill_tabs(self) -> None:
