@@ -32,7 +32,7 @@ from textual.strip import Strip
 # A cell as drawn: its pieces of text (padding included) with the cell's own style on each.
 Pieces = tuple[tuple[str, Style | None], ...]
 
-MAX_WIDTH = 40  # a column is never wider than this many cells (longer text is cropped)
+MAX_WIDTH = 40  # a cell's text is cut to this many cells (an ellipsis last)
 GAP = 2  # cells between columns (one each side, as a DataTable pads them)
 
 
@@ -181,10 +181,10 @@ class ReportTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, row: int) -> None:
         """Scroll the cursor's row into view (below the header and the fixed rows)."""
         fixed = self.fixed_rows
-        shown = max(1, self.size.height - 1 - fixed)
+        shown = self._rows_shown()
         top = self.scroll_offset.y + fixed  # the first scrolling row on screen
-        if fixed <= row < top:
-            self.scroll_to(y=row - fixed, animate=False)
+        if row < top:  # a fixed row (the totals) scrolls back to the top
+            self.scroll_to(y=max(0, row - fixed), animate=False)
         elif row >= top + shown:
             self.scroll_to(y=row - fixed - shown + 1, animate=False)
         self.refresh()
@@ -193,8 +193,12 @@ class ReportTable(ScrollView, can_focus=True):
         if self.rows:
             self.cursor_row = max(0, min(len(self.rows) - 1, self.cursor_row + step))
 
+    def _rows_shown(self) -> int:
+        """How many scrolling rows fit between the header and fixed rows and the scrollbar."""
+        return max(1, self.scrollable_content_region.height - 1 - self.fixed_rows)
+
     def action_page(self, step: int) -> None:
-        self.action_cursor(step * max(1, self.size.height - 1 - self.fixed_rows))
+        self.action_cursor(step * self._rows_shown())
 
     def action_column(self, step: int) -> None:
         """Scroll the columns after the fixed ones by whole columns."""
