@@ -32,11 +32,13 @@ import sys
 which, db = sys.argv[1], sys.argv[2]
 if which == "vrp":
     from pathlib import Path
-    sys.argv[0] = "vrp"  # this process is the `vrp` command, as vrp_tui.cli checks
-    import vrp_tui.cli  # everything `vrp` imports before it opens the app
+    sys.argv[0] = "vrp"  # this process is the `vrp` command, as vrp_tui.launch checks
+    import vrp_tui.launch as launch  # what `vrp` alone runs (launch.main, open_spoke_tui) up to app.run()
+    launch.hold_collection()
+    from vrp_tui import config
     from vrp_tui.app import make_app
     app = make_app(Path(db))
-    vrp_tui.cli.freeze_imported()  # as `vrp` does just before app.run()
+    launch.freeze_imported()
 else:
     from textual.app import App
     from textual.widgets import Footer, Header

@@ -126,8 +126,8 @@ def median_time(action: Callable[[], Any], runs: int) -> tuple[float, list[float
 
 def as_vrp_runs_it() -> None:
     """Exempt what is loaded by now from garbage collection, as the `vrp` command does just before its
-    TUI runs (``vrp_tui.cli.freeze_imported``): an app timed in this process then has the collector it
+    TUI runs (``vrp_tui.launch.freeze_imported``): an app timed in this process then has the collector it
     has there, whose full collections walk only what the app made since it started."""
-    from vrp_tui.cli import freeze_imported
+    from vrp_tui.launch import freeze_imported
 
     freeze_imported()

@@ -2,32 +2,20 @@
 
 Exit status: 0 done, 1 refused (click.ClickException: one line on stderr), 2 usage.
 Textual is imported only by the commands that open a TUI, so scripted use stays quick.
+The `vrp` executable starts in ``vrp_tui.launch``, which opens the spoke TUI itself when
+there are no arguments and hands everything else to :data:`main` here.
 """
 
 from __future__ import annotations
 
 import gc
-import sys
-from pathlib import Path
 
+from vrp_tui.launch import freeze_imported, hold_collection
 
-def _hold_collection() -> None:
-    """In the `vrp` command, no garbage collection while its modules load (see freeze_imported).
-
-    Loading Textual, click and the first screen's modules allocates enough for
-    several full collections, each walking every object imported so far, none
-    of which is garbage: ~25 ms of the start-up budget. Only in a process that is
-    the `vrp` command, so a test or a script importing this package keeps an
-    ordinary collector; the command turns it back on as soon as it knows what
-    it runs (``main``), and the TUI's start-up after freezing what it imported.
-    """
-    if Path(sys.argv[0]).name == "vrp":
-        gc.disable()
-
-
-_hold_collection()  # before the imports below: they are most of what is loaded
+hold_collection()  # before the imports below: they are most of what is loaded
 
 import importlib  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import click  # noqa: E402
@@ -85,20 +73,6 @@ def run_app(ctx: click.Context, app: Any) -> None:
         raise refuse(app.refusal)
     if app.return_code:
         ctx.exit(app.return_code)
-
-
-def freeze_imported() -> None:
-    """Exempt what is loaded by now from garbage collection; called just before a TUI runs.
-
-    The modules, classes and functions imported to run an app live as long as the
-    process, yet each full collection walks them all again: building the spoke's
-    first screen allocates enough to trigger one, about 50 ms spent proving that
-    nothing imported is garbage. Process-wide, so here at the entry point and not
-    in the app factories that tests share. The collector is on again afterwards
-    (``_hold_collection`` kept it off while the command's modules loaded).
-    """
-    gc.freeze()
-    gc.enable()
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)

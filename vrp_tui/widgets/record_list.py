@@ -159,8 +159,8 @@ class RecordList(ReportsWorkerErrors, Vertical):
 
     def on_mount(self) -> None:
         table = self.table
-        for column in self.spec.columns:
-            table.add_column(column.label, key=column.key, width=column.width)
+        for column in self.spec.columns:  # a Text label: a str would be parsed as markup (and load emoji)
+            table.add_column(Text(column.label), key=column.key, width=column.width)
 
     # -- columns that share the width ----------------------------------------
 
