@@ -27,6 +27,7 @@ from vrp_tui.screens.spoke.main import MainScreen
 from vrp_tui.screens.spoke.returns import ReturnsScreen
 from vrp_tui.store import Store
 from vrp_tui.widgets.record_list import RecordList
+from vrp_tui.widgets.report_table import ReportTable
 
 Q1 = Period.parse("2025-26-Q1")  # 1 April to 30 June 2025
 
@@ -347,7 +348,7 @@ async def test_outcomes_tab(spoke: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         screen = await open_returns(pilot)
         await pilot.press("6")
         await settle(pilot)
-        table = screen.query_one("#outcomes", DataTable)
+        table = screen.query_one("#outcomes", ReportTable)
         rows = [[str(c).strip() for c in table.get_row_at(n)] for n in range(table.row_count)]
         assert rows == [
             ["Spoke", "sdq-total", "3", "2", "1", "0", "1", "+0.5"],
@@ -367,7 +368,7 @@ async def test_outcomes_not_recorded(spoke: Path, monkeypatch: pytest.MonkeyPatc
         screen = await open_returns(pilot)
         await pilot.press("6")
         await settle(pilot)
-        assert screen.query_one("#outcomes", DataTable).row_count == 0
+        assert screen.query_one("#outcomes", ReportTable).row_count == 0
         assert text_of(screen, "#outcomes-chart").startswith("Outcomes: not recorded in this return")
 
 
@@ -417,7 +418,7 @@ async def test_outcomes_tab_from_the_records(spoke: Path) -> None:
         screen = await open_returns(pilot)
         await pilot.press("6")
         await settle(pilot)
-        table = screen.query_one("#outcomes", DataTable)
+        table = screen.query_one("#outcomes", ReportTable)
         rows = [[str(c).strip() for c in table.get_row_at(n)] for n in range(table.row_count)]
         assert rows == [["Spoke", "sdq-total", "1", "1", "1", "0", "0", "+5.0"],
                         ["MENT", "sdq-total", "1", "1", "1", "0", "0", "+5.0"]]

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 from vrp_tui.periods import Period
 from vrp_tui.returns import tables
 from vrp_tui.screens.spoke.return_data import Built
-from vrp_tui.text import as_text, cells, printable
+from vrp_tui.text import as_text, cells
 from vrp_tui.widgets.narrative_editor import NarrativeEditor
 from vrp_tui.widgets.record_list import RecordTable
 from vrp_tui.widgets.report_table import ReportTable
@@ -42,8 +42,7 @@ def tab_content(tab: str) -> list[Widget]:
     if tab == "narrative":
         return [NarrativeEditor(id="narrative")]
     if tab == "outcomes":
-        outcomes: DataTable[Any] = DataTable(id="outcomes", cursor_type="row", zebra_stripes=True)
-        return [outcomes, Static("", id="outcomes-chart")]
+        return [ReportTable(id="outcomes", fixed_columns=1), Static("", id="outcomes-chart")]
     versions: DataTable[Any] = DataTable(id="versions", cursor_type="row")
     versions.add_columns("Version", "Status", "By", "When", "Hub")
     return [versions, VerticalScroll(Static("", id="diff"), id="diff-scroll")]
@@ -142,11 +141,11 @@ def outcome_rows(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]] |
     return rows
 
 
-def show_outcomes(table: DataTable[Any], chart: Static, doc: dict[str, Any]) -> None:
+def show_outcomes(table: ReportTable, chart: Static, doc: dict[str, Any]) -> None:
     """Per intervention and instrument: measured, paired, better / same / worse, mean change
     (SPEC section 4, positive always an improvement); under it, better against worse by instrument."""
     rows = outcome_rows(doc)
-    table.clear(columns=True)
+    table.clear()
     if rows is None:
         chart.update(Text("Outcomes: not recorded in this return (made before outcome measures were kept).",
                           style="italic"))
@@ -154,19 +153,15 @@ def show_outcomes(table: DataTable[Any], chart: Static, doc: dict[str, Any]) -> 
     if not rows:
         chart.update(Text("No outcome measures dated in this quarter.", style="italic"))
         return
-    table.add_column("Intervention", width=max(12, *(len(printable(r)) for r, _, _ in rows)))
-    table.add_column("Instrument", width=max(10, *(len(s) for _, s, _ in rows)))
-    for _, label in OUTCOME_COLUMNS:
-        table.add_column(label, width=len(label))
-    for n, (ref, slug, figures) in enumerate(rows):
-        cells_ = [Text(printable(ref), style="bold" if ref == "Spoke" else ""), Text(slug)]
-        for name, label in OUTCOME_COLUMNS:
-            value = figures[name]
-            shown = "-" if value is None else f"{value:+.1f}" if name == "mean_change" else f"{value:,}"
-            cells_.append(Text(shown.rjust(len(label))))
-        table.add_row(*cells_, key=str(n))
-    totals = [(slug, figures) for ref, slug, figures in rows if ref == "Spoke"]
-    chart.update(outcome_bars(totals))
+    lines = []
+    for ref, slug, figures in rows:
+        shown = ("-" if figures[name] is None else f"{figures[name]:+.1f}" if name == "mean_change"
+                 else f"{figures[name]:,}" for name, _ in OUTCOME_COLUMNS)
+        lines.append([as_text(ref, style="bold" if ref == "Spoke" else ""), as_text(slug),
+                      *(Text(value, justify="right") for value in shown)])
+    table.show([as_text("Intervention"), as_text("Instrument"),
+                *(as_text(label, justify="right") for _, label in OUTCOME_COLUMNS)], lines)
+    chart.update(outcome_bars([(slug, figures) for ref, slug, figures in rows if ref == "Spoke"]))
 
 
 def outcome_bars(totals: list[tuple[str, dict[str, Any]]], width: int = 24) -> Group:

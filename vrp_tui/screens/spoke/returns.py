@@ -170,7 +170,7 @@ class ReturnsScreen(ReturnActions):
         elif tab == "versions":
             self._show_versions(self.built)
         elif tab == "outcomes":
-            show_outcomes(self.query_one("#outcomes", DataTable), self.query_one("#outcomes-chart", Static),
+            show_outcomes(self.query_one("#outcomes", ReportTable), self.query_one("#outcomes-chart", Static),
                           self.built.document)
 
     def on_mount(self) -> None:
