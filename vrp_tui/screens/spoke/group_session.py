@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from textual import on, work
@@ -17,17 +16,13 @@ from textual.message import Message
 
 from vrp_tui.records import entry as record_entry
 from vrp_tui.records.sections import GROUP_FIELDS
-from vrp_tui.screens.spoke.record_form import DiscardGuard
+from vrp_tui.screens.spoke.record_form import GroupForm
 from vrp_tui.widgets.fields import FieldsForm
 from vrp_tui.widgets.hosts import spoke_store
 
 
-class GroupSessionScreen(DiscardGuard):
+class GroupSessionScreen(GroupForm):
     title_text = "Log a group session"
-
-    @dataclass
-    class Loaded(Message):
-        interventions: list[tuple[str, int]]
 
     @dataclass
     class Saved(Message):
@@ -35,19 +30,6 @@ class GroupSessionScreen(DiscardGuard):
 
     def __init__(self) -> None:
         super().__init__(FieldsForm(GROUP_FIELDS, id="fields"))
-
-    def on_mount(self) -> None:
-        self.form.set_values({"date": date.today().isoformat(), "mode": "group"})
-        self._load()
-
-    @work(thread=True, exit_on_error=False)
-    def _load(self) -> None:
-        self.post_message(self.Loaded(record_entry.intervention_options(spoke_store(self))))
-
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        prompt = "Choose..." if message.interventions else "No interventions yet: add one first"
-        self.form.set_choices("intervention_id", message.interventions, prompt)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         return record_entry.check_group(values)

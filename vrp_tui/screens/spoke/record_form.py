@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from textual import events, on, work
@@ -62,6 +63,28 @@ class DiscardGuard(FormScreen):
 
         self.app.push_screen(ConfirmScreen("Discard changes?", "What you typed in this form is not saved.",
                                            yes="Discard"), answered)
+
+
+class GroupForm(DiscardGuard):
+    """A form for one group of young people (the group session, the register): it opens on
+    today in group mode and offers every intervention, read in a worker."""
+
+    @dataclass
+    class InterventionsLoaded(Message):
+        interventions: list[tuple[str, int]]
+
+    def on_mount(self) -> None:
+        self.form.set_values({"date": date.today().isoformat(), "mode": "group"})
+        self._load_interventions()
+
+    @work(thread=True, exit_on_error=False)
+    def _load_interventions(self) -> None:
+        self.post_message(self.InterventionsLoaded(record_entry.intervention_options(spoke_store(self))))
+
+    @on(InterventionsLoaded)
+    def _interventions_loaded(self, message: InterventionsLoaded) -> None:
+        prompt = "Choose..." if message.interventions else "No interventions yet: add one first"
+        self.form.set_choices("intervention_id", message.interventions, prompt)
 
 
 class RecordFormScreen(DiscardGuard):

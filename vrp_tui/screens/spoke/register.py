@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -27,7 +26,7 @@ from vrp_tui import reference
 from vrp_tui.errors import RecordError
 from vrp_tui.records import entry as record_entry
 from vrp_tui.records.sections import REGISTER_FIELDS
-from vrp_tui.screens.spoke.record_form import DiscardGuard
+from vrp_tui.screens.spoke.record_form import GroupForm
 from vrp_tui.store.lookups import RegisterRow
 from vrp_tui.text import as_text
 from vrp_tui.widgets.fields import FieldsForm
@@ -62,13 +61,9 @@ class RegisterTable(DataTable[Any]):
             screen.mark_all("attended")
 
 
-class RegisterScreen(DiscardGuard):
+class RegisterScreen(GroupForm):
     title_text = "Group register"
     BINDINGS = [Binding("ctrl+a", "mark_all_attended", "All attended", id="register.all_anywhere", show=False)]
-
-    @dataclass
-    class Loaded(Message):
-        interventions: list[tuple[str, int]]
 
     @dataclass
     class Listed(Message):
@@ -104,8 +99,6 @@ class RegisterScreen(DiscardGuard):
         table.add_column("Young person", key="ref", width=20)
         table.add_column("Postcode", key="postcode", width=8)
         table.add_column("Mark", key="mark", width=14)
-        self.form.set_values({"date": date.today().isoformat(), "mode": "group"})
-        self._load()
 
     def on_resize(self, event: events.Resize) -> None:
         """The fields keep their lines; the group's list takes what the screen has left."""
@@ -117,15 +110,6 @@ class RegisterScreen(DiscardGuard):
         return self.query_one(RegisterTable)
 
     # -- the intervention and date ---------------------------------------------
-
-    @work(thread=True, exit_on_error=False)
-    def _load(self) -> None:
-        self.post_message(self.Loaded(record_entry.intervention_options(spoke_store(self))))
-
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        prompt = "Choose..." if message.interventions else "No interventions yet: add one first"
-        self.form.set_choices("intervention_id", message.interventions, prompt)
 
     def check(self, values: Mapping[str, Any]) -> dict[str, str]:
         return record_entry.check_register(values)
