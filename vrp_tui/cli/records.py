@@ -76,7 +76,7 @@ def progress_bar(label: str, console: Console | None = None) -> Iterator[Callabl
             bar.start()
             shown.append((bar, bar.add_task(label, total=None)))
         bar, task = shown[0]
-        bar.update(task, completed=done, total=max(expected, done) if expected else None)
+        bar.update(task, completed=done, total=expected)
 
     try:
         yield report

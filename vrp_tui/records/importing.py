@@ -95,7 +95,7 @@ def import_file(store: Store, kind: str, path: str | Path, *,
 
     ImportFailed lists the problems (the first 100, and how many in all) and nothing changes.
     ``progress(rows read, rows expected or None)`` is called after every BATCH rows, so a file
-    shorter than that never calls it.
+    shorter than that never calls it; the rows expected are never fewer than the rows read.
     """
     name = kind_name(kind)
     problems = Problems()
@@ -113,7 +113,8 @@ def import_file(store: Store, kind: str, path: str | Path, *,
                 for line, cells in source.rows():
                     importer.add(line, cells)
                     if progress and importer.rows % BATCH == 0:
-                        progress(importer.rows, source.expected)
+                        in_file = source.expected
+                        progress(importer.rows, None if in_file is None else max(in_file, importer.rows))
                 return importer.finish()
         except sqlite3.IntegrityError as exc:  # the checks above should leave none: never a traceback
             raise ImportFailed([CsvProblem(0, "", f"the database refused the rows: {exc}")]) from None

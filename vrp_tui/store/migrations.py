@@ -11,6 +11,8 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("vrp_spoke")
 
 # The first day of the quarter holding the ISO date {d} (a financial quarter starts a calendar one).
+# Part of m009's triggers, which databases keep as they were made: a change to it needs a new
+# migration that makes the triggers again.
 QUARTER = "substr({d}, 1, 5) || CASE WHEN substr({d}, 6, 2) < '04' THEN '01' WHEN substr({d}, 6, 2) < '07' THEN '04' WHEN substr({d}, 6, 2) < '10' THEN '07' ELSE '10' END || '-01'"
 
 

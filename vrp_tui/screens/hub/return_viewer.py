@@ -169,11 +169,11 @@ class ReturnViewerScreen(ReportsWorkerErrors, Screen[bool]):
             (i["ref"], APPROACH.get(i["approach"], i["approach"]),
              PREVENTION_LEVEL.get(i["prevention_level"], i["prevention_level"]), i["name"], i)
             for i in doc["interventions"]]
-        self.query_one("#return-figures", ReportTable).show(
+        self.query_one("#return-figures", ReportTable).show(  # every text from the bundle, shown literally
             cells("Ref", *(label for _, label in FIGURE_COLUMNS), *(label for _, label in MONEY_COLUMNS),
                   "Approach", "Level", "Name"),
-            [[cell(ref), *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),  # every text from the bundle,
-              *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name)]  # shown literally
+            [[cell(ref), *(show_value(figures[k]) for k, _ in FIGURE_COLUMNS),
+              *(_money(figures[k]) for k, _ in MONEY_COLUMNS), *cells(approach, level, name)]
              for ref, approach, level, name, figures in rows])
 
     def _breakdowns(self, doc: Mapping[str, Any]) -> None:

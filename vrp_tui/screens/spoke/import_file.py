@@ -103,8 +103,7 @@ class ImportScreen(FormScreen):
     def _read(self, message: Read) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
-        expected = max(message.expected, message.rows) if message.expected else None
-        bar.update(total=expected, progress=message.rows)
+        bar.update(total=message.expected, progress=message.rows)
         self._form_message(f"Importing... {message.rows:,} rows read")
 
     def _report(self, rows: int, expected: int | None) -> None:
